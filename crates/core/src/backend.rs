@@ -1,0 +1,67 @@
+//! The one trait a way of keeping a user logged in must implement.
+//!
+//! Modelled on actix-session's `SessionStore`: the pluggable part is small, each implementation is
+//! a sibling crate, and what an implementation cannot do is declared ([`Capabilities`]) rather
+//! than discovered, so one contract test suite can run against every mount and skip, by name, what
+//! a backend does not promise.
+
+use actix_web::{cookie::Cookie, HttpRequest};
+use async_trait::async_trait;
+
+use crate::{BackendError, Identity, Rejection};
+
+/// What a backend made of the credentials on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authentication {
+    /// No credentials were presented (or they pointed at nothing, like a session that is gone).
+    Anonymous,
+    /// Credentials were presented and are good.
+    Authenticated(Identity),
+    /// Credentials were presented and refused, for a reason worth telling the user.
+    Rejected(Rejection),
+}
+
+/// What the client must be given to stay logged in.
+#[derive(Debug, Default)]
+pub struct Grant {
+    /// A cookie for browsers, when the backend sets it itself (the session middleware sets its own).
+    pub cookie: Option<Cookie<'static>>,
+    /// A bearer token for API clients, when the backend has one.
+    pub token: Option<String>,
+    /// Seconds until the login ends by itself, when the backend knows.
+    pub expires_in: Option<u64>,
+}
+
+/// The promises a backend makes, as measured by the benchmarks and asserted by the contract tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// A login outlives a restart of the application process.
+    pub survives_app_restart: bool,
+    /// A logout (or a revocation) stops the old credential at once, before it would expire.
+    pub instant_revocation: bool,
+    /// A second application instance sharing the same configuration accepts the login.
+    pub shared_across_instances: bool,
+    /// A role change on the server applies to a login that already exists.
+    pub live_role_changes: bool,
+}
+
+/// A way of keeping a user logged in. Handlers call only this; they never know which one they serve.
+#[async_trait(?Send)]
+pub trait AuthBackend: Send + Sync + 'static {
+    /// Who the request acts for. Fails only when the backend cannot answer (Redis down).
+    async fn authenticate(&self, req: &HttpRequest) -> Result<Authentication, BackendError>;
+
+    /// Start a login for an identity whose password was already checked.
+    async fn login(&self, req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError>;
+
+    /// End the login carried by this request. Returns the cookies the response must carry (removal
+    /// cookies, for a backend whose only state is on the client).
+    async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError>;
+
+    /// Cookies that make the client forget a credential the backend rejected.
+    fn forget(&self) -> Vec<Cookie<'static>> {
+        Vec::new()
+    }
+
+    fn capabilities(&self) -> Capabilities;
+}

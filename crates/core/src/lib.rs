@@ -1,0 +1,24 @@
+//! The part of authlab that every backend shares and that knows nothing of Redis or JWT.
+//!
+//! The whole project rests on one decision: the pages, handlers and templates are written once,
+//! and "how the login is kept" is a trait implementation ([`AuthBackend`]). A stateful session
+//! backend and a stateless token backend differ only in what they do behind [`AuthBackend`], so
+//! the same tests run against both and any difference a student sees is a real one.
+//!
+//! The trait speaks in actix-web's request and cookie types because that is all it needs of
+//! HTTP; it says nothing of where the state lives.
+
+pub mod backend;
+pub mod baseline;
+pub mod error;
+pub mod identity;
+pub mod rejection;
+pub mod secret;
+pub mod users;
+
+pub use backend::{AuthBackend, Authentication, Capabilities, Grant};
+pub use error::BackendError;
+pub use identity::{Identity, Role};
+pub use rejection::Rejection;
+pub use secret::Secret;
+pub use users::UserDirectory;
