@@ -1,0 +1,293 @@
+//! Signing and checking tokens, with the jsonwebtoken defaults that would make a lesson lie
+//! turned off.
+//!
+//! jsonwebtoken's `Validation::default()` allows 60 s of leeway, ignores `nbf`, accepts
+//! `exp == now`, does not require `iss`/`aud` even when they are set, and has no size limit. A
+//! "30-second token" would then work for 90 seconds. Every one of those is closed here, and the
+//! keys are built once: a request pays for an HMAC and a JSON parse, never for key parsing.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use authlab_core::{Identity, Rejection};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::{
+    errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, TokenData, Validation,
+};
+use rand::Rng;
+
+use crate::{settings::SettingsError, Claims, JwtSettings};
+
+/// No token this server issues comes near this size; anything larger is refused before a byte of
+/// it is decoded.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+
+const ALGORITHM: Algorithm = Algorithm::HS256;
+
+/// Installs jsonwebtoken's pure-Rust crypto provider. jsonwebtoken 10 panics on the first
+/// sign/verify when no provider is selected, so this runs before any key is built.
+pub fn install_crypto_provider() {
+    // An Err means one is installed already, which is all we need.
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+}
+
+/// The keys and rules for one signing secret, built once at start-up.
+pub struct TokenCodec {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    header: Header,
+    issuer: String,
+    audience: String,
+    ttl_secs: i64,
+}
+
+impl TokenCodec {
+    pub fn new(settings: &JwtSettings) -> Result<Self, SettingsError> {
+        settings.validate()?;
+        install_crypto_provider();
+        let mut validation = Validation::new(ALGORITHM);
+        validation.leeway = 0;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        // set_issuer/set_audience check the claims only when present; requiring them closes that.
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        Ok(TokenCodec {
+            encoding: EncodingKey::from_secret(settings.secret.expose()),
+            decoding: DecodingKey::from_secret(settings.secret.expose()),
+            validation,
+            header: Header::new(ALGORITHM),
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            ttl_secs: i64::try_from(settings.ttl.as_secs()).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The claims a login for `identity` at `now` gets.
+    pub fn claims_for(&self, identity: &Identity, now: i64) -> Claims {
+        let jti: [u8; 16] = rand::rng().random();
+        Claims {
+            sub: identity.username.clone(),
+            name: identity.display_name.clone(),
+            role: identity.role,
+            iat: now,
+            nbf: Some(now),
+            exp: now.saturating_add(self.ttl_secs),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            jti: URL_SAFE_NO_PAD.encode(jti),
+        }
+    }
+
+    /// Sign any claims with this server's key (the labs use it to make expired tokens).
+    pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
+        jsonwebtoken::encode(&self.header, claims, &self.encoding)
+    }
+
+    /// Sign a fresh login for `identity`.
+    pub fn issue(&self, identity: &Identity) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
+        let claims = self.claims_for(identity, unix_now());
+        Ok((self.sign(&claims)?, claims))
+    }
+
+    /// Check a token as of now.
+    pub fn verify(&self, token: &str) -> Result<Claims, Rejection> {
+        self.verify_at(token, unix_now())
+    }
+
+    /// Check a token as of `now` (seconds since the epoch). The crate also checks `exp` and `nbf`
+    /// against the wall clock, so `now` can only make the check stricter, never looser.
+    pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims, Rejection> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Rejection::TooLarge);
+        }
+        let TokenData { header, claims } =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+                .map_err(|err| rejection_for(err.kind(), token))?;
+        if header.typ.as_deref().is_some_and(|typ| typ != "JWT") {
+            return Err(Rejection::Malformed);
+        }
+        // RFC 7519 §4.1.4: the token must be refused "on or after" exp; the crate accepts exp == now.
+        if claims.exp <= now {
+            return Err(Rejection::Expired);
+        }
+        if claims.iat > now || claims.nbf.is_some_and(|nbf| nbf > now) {
+            return Err(Rejection::NotYetValid);
+        }
+        Ok(claims)
+    }
+
+    pub fn ttl_secs(&self) -> i64 {
+        self.ttl_secs
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn rejection_for(kind: &ErrorKind, token: &str) -> Rejection {
+    match kind {
+        ErrorKind::InvalidSignature => Rejection::BadSignature,
+        ErrorKind::ExpiredSignature => Rejection::Expired,
+        ErrorKind::ImmatureSignature => Rejection::NotYetValid,
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            Rejection::WrongAlgorithm
+        }
+        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => Rejection::WrongIssuerOrAudience,
+        // The crate cannot parse `alg: none` (it has no such algorithm), so it reports a JSON error;
+        // look at the header ourselves, on this error path only, to name the real reason.
+        _ if names_a_foreign_algorithm(token) => Rejection::WrongAlgorithm,
+        _ => Rejection::Malformed,
+    }
+}
+
+fn names_a_foreign_algorithm(token: &str) -> bool {
+    let Some(header) = token.split('.').next() else {
+        return false;
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    json.get("alg")
+        .and_then(|alg| alg.as_str())
+        .is_some_and(|alg| alg != "HS256")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use authlab_core::{Role, Secret};
+
+    use super::*;
+
+    fn codec() -> TokenCodec {
+        let settings = JwtSettings::new(Secret::new([7u8; 32]), Duration::from_secs(60));
+        TokenCodec::new(&settings).expect("valid settings")
+    }
+
+    fn alice() -> Identity {
+        Identity {
+            username: "alice".into(),
+            display_name: "Alice".into(),
+            role: Role::Admin,
+        }
+    }
+
+    fn encode_raw(header: &str, payload: &str, signature: &str) -> String {
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload),
+            signature
+        )
+    }
+
+    #[test]
+    fn a_signed_token_verifies_with_the_provider_installed() {
+        let codec = codec();
+
+        let (token, claims) = codec.issue(&alice()).expect("sign");
+
+        assert_eq!(codec.verify(&token), Ok(claims));
+    }
+
+    #[test]
+    fn the_lifetime_is_exact_with_no_leeway() {
+        let codec = codec();
+        let now = unix_now();
+        let claims = codec.claims_for(&alice(), now);
+        let token = codec.sign(&claims).expect("sign");
+
+        assert!(codec.verify_at(&token, now + 59).is_ok());
+        assert_eq!(codec.verify_at(&token, now + 60), Err(Rejection::Expired));
+        assert_eq!(codec.verify_at(&token, now + 61), Err(Rejection::Expired));
+    }
+
+    #[test]
+    fn a_token_from_the_future_is_not_yet_valid() {
+        let codec = codec();
+        let claims = codec.claims_for(&alice(), unix_now() + 600);
+        let token = codec.sign(&claims).expect("sign");
+
+        assert_eq!(codec.verify(&token), Err(Rejection::NotYetValid));
+    }
+
+    #[test]
+    fn a_changed_payload_breaks_the_signature() {
+        let codec = codec();
+        let (token, mut claims) = codec.issue(&alice()).expect("sign");
+        claims.role = Role::User;
+        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("json"));
+        let parts: Vec<&str> = token.split('.').collect();
+        let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
+
+        assert_eq!(codec.verify(&forged), Err(Rejection::BadSignature));
+    }
+
+    #[test]
+    fn another_key_is_a_bad_signature() {
+        let other = TokenCodec::new(&JwtSettings::new(
+            Secret::new([9u8; 32]),
+            Duration::from_secs(60),
+        ))
+        .expect("valid");
+        let (token, _) = other.issue(&alice()).expect("sign");
+
+        assert_eq!(codec().verify(&token), Err(Rejection::BadSignature));
+    }
+
+    #[test]
+    fn alg_none_is_a_wrong_algorithm() {
+        let codec = codec();
+        let claims = codec.claims_for(&alice(), unix_now());
+        let payload = serde_json::to_string(&claims).expect("json");
+
+        for alg in ["none", "None", "NONE", "nOnE"] {
+            let token = encode_raw(&format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#), &payload, "");
+            assert_eq!(codec.verify(&token), Err(Rejection::WrongAlgorithm), "{alg}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_malformed_and_oversize_is_refused_unread() {
+        let codec = codec();
+
+        assert_eq!(codec.verify("not a token"), Err(Rejection::Malformed));
+        assert_eq!(codec.verify(""), Err(Rejection::Malformed));
+        assert_eq!(codec.verify("a.b.c.d"), Err(Rejection::Malformed));
+        assert_eq!(codec.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(Rejection::TooLarge));
+    }
+
+    #[test]
+    fn missing_issuer_or_audience_is_refused() {
+        let codec = codec();
+        let claims = codec.claims_for(&alice(), unix_now());
+        let mut json = serde_json::to_value(&claims).expect("json");
+        json.as_object_mut().expect("object").remove("aud");
+        let token = jsonwebtoken::encode(
+            &Header::new(ALGORITHM),
+            &json,
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .expect("sign");
+
+        assert!(codec.verify(&token).is_err());
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        let settings = JwtSettings::new(Secret::new("too short"), Duration::from_secs(60));
+
+        assert!(TokenCodec::new(&settings).is_err());
+    }
+}
