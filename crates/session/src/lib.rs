@@ -1,0 +1,29 @@
+//! The stateful backend: the client holds a random session id, the server holds the login.
+//!
+//! actix-session's `SessionMiddleware` does the cookie work (an encrypted cookie carrying a
+//! 64-character random key) and asks a `SessionStore` for the record behind the key. Two stores
+//! sit behind the same middleware and the same [`SessionBackend`]:
+//!
+//! - [`store::RedisStore`]: actix-session's `RedisSessionStore`, wrapped so that every Redis call
+//!   is bounded by a timeout, a dead connection is rebuilt on the next request, and an outage is
+//!   reported (as a 503) instead of hanging or becoming an opaque 500.
+//! - [`store::InProcessStore`]: a map in the server's memory, to show what the course notes mean
+//!   by "a restart logs everyone out".
+//!
+//! # Limitations
+//! - **Every request costs a store lookup** (one Redis round trip for the Redis store).
+//! - **The store is a dependency**: with Redis down, `/session` cannot tell who anyone is and
+//!   answers 503; with the in-process store, a restart or a second instance loses every login.
+//! - **Server memory grows with the number of logged-in users** (measured by the benchmarks).
+
+pub mod backend;
+pub mod middleware;
+pub mod outage;
+pub mod record;
+pub mod settings;
+pub mod store;
+
+pub use backend::{SessionBackend, StoreKind};
+pub use middleware::session_middleware;
+pub use record::AuthSession;
+pub use settings::{SessionSettings, MIN_KEY_BYTES};

@@ -1,0 +1,211 @@
+//! Sessions in the server's own memory.
+//!
+//! This is the store the course notes have in mind when they say "if the server restarts, all
+//! users get logged out": the map dies with the process. It is shared by all worker threads of one
+//! process (behind a mutex) and by nothing else, so a second instance does not see it either.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, MutexGuard},
+    time::{Duration as StdDuration, Instant},
+};
+
+use actix_session::storage::{
+    generate_session_key, LoadError, SaveError, SessionKey, SessionStore, UpdateError,
+};
+use actix_web::cookie::time::Duration;
+
+/// Expired entries are swept after this many saves, so an abandoned login does not live forever.
+const SWEEP_EVERY_SAVES: u64 = 1024;
+
+struct Entry {
+    /// The record as JSON, the same bytes Redis would hold, so sizes compare fairly.
+    state: Box<str>,
+    expires_at: Instant,
+}
+
+#[derive(Default)]
+struct Map {
+    entries: HashMap<Box<str>, Entry>,
+    saves: u64,
+}
+
+/// One process's session records, with their TTLs.
+///
+/// # Limitations
+/// Lost when the process exits; invisible to any other instance.
+#[derive(Clone, Default)]
+pub struct InProcessStore {
+    map: Arc<Mutex<Map>>,
+}
+
+/// What the in-process store holds, for the inspector and the memory benchmark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InProcessStats {
+    pub sessions: usize,
+    /// Key and value bytes plus the fixed size of each map slot: a lower bound on the heap cost.
+    pub approximate_bytes: usize,
+}
+
+impl InProcessStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Map> {
+        // A panic while holding the lock cannot leave the map half-written in a way that matters
+        // more than losing the process would, so keep serving.
+        self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn stats(&self) -> InProcessStats {
+        let map = self.lock();
+        let now = Instant::now();
+        let live = map.entries.iter().filter(|(_, e)| e.expires_at > now);
+        let (sessions, bytes) = live.fold((0, 0), |(n, bytes), (key, entry)| {
+            (
+                n + 1,
+                bytes + key.len() + entry.state.len() + std::mem::size_of::<(Box<str>, Entry)>(),
+            )
+        });
+        InProcessStats {
+            sessions,
+            approximate_bytes: bytes,
+        }
+    }
+
+    /// The stored record and remaining lifetime of one session, for the inspector.
+    pub fn peek(&self, session_key: &str) -> Option<(String, StdDuration)> {
+        let map = self.lock();
+        let entry = map.entries.get(session_key)?;
+        let left = entry.expires_at.checked_duration_since(Instant::now())?;
+        Some((entry.state.to_string(), left))
+    }
+
+    fn insert(map: &mut Map, key: &SessionKey, state: &HashMap<String, String>, ttl: &Duration) -> Result<(), serde_json::Error> {
+        let json = serde_json::to_string(state)?;
+        let ttl = StdDuration::try_from(*ttl).unwrap_or_default();
+        map.entries.insert(
+            key.as_ref().into(),
+            Entry {
+                state: json.into_boxed_str(),
+                expires_at: Instant::now() + ttl,
+            },
+        );
+        Ok(())
+    }
+}
+
+impl SessionStore for InProcessStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let mut map = self.lock();
+        let key = session_key.as_ref();
+        match map.entries.get(key) {
+            Some(entry) if entry.expires_at > Instant::now() => serde_json::from_str(&entry.state)
+                .map(Some)
+                .map_err(|err| LoadError::Deserialization(err.into())),
+            Some(_) => {
+                map.entries.remove(key);
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn save(&self, session_state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let key = generate_session_key();
+        let mut map = self.lock();
+        Self::insert(&mut map, &key, &session_state, ttl).map_err(|e| SaveError::Serialization(e.into()))?;
+        map.saves += 1;
+        if map.saves % SWEEP_EVERY_SAVES == 0 {
+            let now = Instant::now();
+            map.entries.retain(|_, entry| entry.expires_at > now);
+        }
+        Ok(key)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        session_state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let mut map = self.lock();
+        if !map.entries.contains_key(session_key.as_ref()) {
+            // Like the Redis store's `SET XX`: a record that is gone is not brought back under its
+            // old key (that would resurrect a logged-out session); the middleware gets a new key.
+            drop(map);
+            return self
+                .save(session_state, ttl)
+                .await
+                .map_err(|err| match err {
+                    SaveError::Serialization(e) => UpdateError::Serialization(e),
+                    SaveError::Other(e) => UpdateError::Other(e),
+                });
+        }
+        Self::insert(&mut map, &session_key, &session_state, ttl).map_err(|e| UpdateError::Serialization(e.into()))?;
+        Ok(session_key)
+    }
+
+    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+        let mut map = self.lock();
+        if let Some(entry) = map.entries.get_mut(session_key.as_ref()) {
+            entry.expires_at = Instant::now() + StdDuration::try_from(*ttl).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        self.lock().entries.remove(session_key.as_ref());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_of(key: &SessionKey) -> SessionKey {
+        SessionKey::try_from(key.as_ref().to_owned()).expect("a valid key")
+    }
+
+    fn state() -> HashMap<String, String> {
+        HashMap::from([("user".to_owned(), "\"alice\"".to_owned())])
+    }
+
+    #[tokio::test]
+    async fn saved_state_loads_back_until_deleted() {
+        let store = InProcessStore::new();
+
+        let key = store.save(state(), &Duration::minutes(5)).await.expect("save");
+
+        assert_eq!(store.load(&key).await.expect("load"), Some(state()));
+        assert_eq!(store.stats().sessions, 1);
+        store.delete(&key).await.expect("delete");
+        assert_eq!(store.load(&key).await.expect("load"), None);
+    }
+
+    #[tokio::test]
+    async fn an_expired_record_is_gone() {
+        let store = InProcessStore::new();
+
+        let key = store.save(state(), &Duration::ZERO).await.expect("save");
+
+        assert_eq!(store.load(&key).await.expect("load"), None);
+    }
+
+    #[tokio::test]
+    async fn updating_a_deleted_record_does_not_resurrect_its_key() {
+        let store = InProcessStore::new();
+        let key = store.save(state(), &Duration::minutes(5)).await.expect("save");
+        store.delete(&key).await.expect("delete");
+
+        let new_key = store
+            .update(copy_of(&key), state(), &Duration::minutes(5))
+            .await
+            .expect("update");
+
+        assert_ne!(new_key.as_ref(), key.as_ref());
+        assert_eq!(store.load(&key).await.expect("load"), None);
+    }
+}
