@@ -58,6 +58,12 @@ pub trait AuthBackend: Send + Sync + 'static {
     /// cookies, for a backend whose only state is on the client).
     async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError>;
 
+    /// Whether the backend can serve at all right now (its store answers). The login page uses it
+    /// to say "Redis is down" before the student types a password.
+    async fn readiness(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
+
     /// Cookies that make the client forget a credential the backend rejected.
     fn forget(&self) -> Vec<Cookie<'static>> {
         Vec::new()

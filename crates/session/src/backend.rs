@@ -8,13 +8,16 @@ use authlab_core::{
     AuthBackend, Authentication, BackendError, Capabilities, Grant, Identity, UserDirectory,
 };
 
-use crate::AuthSession;
+use crate::{
+    store::{InProcessStore, RedisLink},
+    AuthSession,
+};
 
 /// Where the records of a [`SessionBackend`] live, which decides what it survives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum StoreKind {
-    Redis,
-    InProcess,
+    Redis(RedisLink),
+    InProcess(InProcessStore),
 }
 
 /// The stateful backend: the session holds only the username; the role is looked up on every
@@ -36,6 +39,10 @@ impl SessionBackend {
             store,
             ttl_secs,
         }
+    }
+
+    pub fn store(&self) -> &StoreKind {
+        &self.store
     }
 }
 
@@ -66,8 +73,18 @@ impl AuthBackend for SessionBackend {
         Ok(Vec::new())
     }
 
+    async fn readiness(&self) -> Result<(), BackendError> {
+        match &self.store {
+            StoreKind::Redis(link) => link
+                .ping()
+                .await
+                .map_err(|err| BackendError::unavailable("Redis", err.reason)),
+            StoreKind::InProcess(_) => Ok(()),
+        }
+    }
+
     fn capabilities(&self) -> Capabilities {
-        let durable = self.store == StoreKind::Redis;
+        let durable = matches!(self.store, StoreKind::Redis(_));
         Capabilities {
             survives_app_restart: durable,
             instant_revocation: true,

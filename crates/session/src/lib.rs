@@ -26,4 +26,4 @@ pub mod store;
 pub use backend::{SessionBackend, StoreKind};
 pub use middleware::session_middleware;
 pub use record::AuthSession;
-pub use settings::{SessionSettings, MIN_KEY_BYTES};
+pub use settings::{CookieKey, SessionSettings, MIN_KEY_BYTES};

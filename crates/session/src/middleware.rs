@@ -5,23 +5,18 @@ use actix_session::{
     storage::SessionStore,
     SessionMiddleware,
 };
-use actix_web::cookie::{time, Key, SameSite};
+use actix_web::cookie::{time, SameSite};
 
-use crate::{settings::KeyTooShort, SessionSettings};
+use crate::SessionSettings;
 
 /// The middleware for one session mount.
 ///
 /// The cookie is encrypted (`Private`), HttpOnly, SameSite=Lax and scoped to the mount's path.
 /// The TTL is extended only when the record changes: an unchanged request costs exactly one store
 /// read, no write and no EXPIRE.
-pub fn session_middleware<S: SessionStore>(
-    store: S,
-    settings: &SessionSettings,
-) -> Result<SessionMiddleware<S>, KeyTooShort> {
-    let key = Key::try_from(settings.cookie_key.expose())
-        .map_err(|_| KeyTooShort(settings.cookie_key.len()))?;
+pub fn session_middleware<S: SessionStore>(store: S, settings: &SessionSettings) -> SessionMiddleware<S> {
     let ttl = time::Duration::seconds(i64::try_from(settings.ttl.as_secs()).unwrap_or(i64::MAX));
-    Ok(SessionMiddleware::builder(store, key)
+    SessionMiddleware::builder(store, settings.cookie_key.key().clone())
         .cookie_name(settings.cookie_name.clone())
         .cookie_path(settings.cookie_path.clone())
         .cookie_secure(settings.cookie_secure)
@@ -33,5 +28,5 @@ pub fn session_middleware<S: SessionStore>(
                 .session_ttl(ttl)
                 .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
         )
-        .build())
+        .build()
 }

@@ -1,7 +1,8 @@
 //! What a session mount needs to be told.
 
-use std::time::Duration;
+use std::{fmt, time::Duration};
 
+use actix_web::cookie::Key;
 use authlab_core::Secret;
 
 /// actix-web's `Key` (signing + encryption) needs 64 bytes; shorter material would panic there.
@@ -15,7 +16,30 @@ pub struct SessionSettings {
     /// How long a login lives in the store (and the cookie's Max-Age).
     pub ttl: Duration,
     /// Encrypts the session cookie. Persisted, so that a restart does not log anyone out by itself.
-    pub cookie_key: Secret,
+    pub cookie_key: CookieKey,
+}
+
+/// The key that signs and encrypts session cookies, checked for length once, printed as
+/// `[redacted]`.
+#[derive(Clone)]
+pub struct CookieKey(Key);
+
+impl CookieKey {
+    pub fn new(secret: &Secret) -> Result<Self, KeyTooShort> {
+        Key::try_from(secret.expose())
+            .map(CookieKey)
+            .map_err(|_| KeyTooShort(secret.len()))
+    }
+
+    pub fn key(&self) -> &Key {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CookieKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

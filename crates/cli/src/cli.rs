@@ -1,0 +1,44 @@
+//! The command line: subcommands and their flags. Every flag also reads an `AUTHLAB_*` variable.
+
+use authlab_web::Settings;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "authlab",
+    version,
+    about = "Stateful sessions and stateless JWTs, side by side: a classroom demo and a benchmark."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the demo: /session, /memory and /jwt (the default when no subcommand is given).
+    Serve(ServeArgs),
+}
+
+impl Command {
+    /// `authlab` with no subcommand means `authlab serve`, configured from the environment.
+    pub fn serve_from_env() -> Command {
+        #[derive(Parser)]
+        struct ServeOnly {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Command::Serve(ServeOnly::parse_from(["authlab"]).args)
+    }
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    /// When nothing answers at the Redis URL, fail over to nothing: do not start a private
+    /// redis-server even if one is installed.
+    #[arg(long, env = "AUTHLAB_NO_PRIVATE_REDIS")]
+    pub no_private_redis: bool,
+}

@@ -1,0 +1,29 @@
+//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all).
+
+mod cli;
+mod private_redis;
+mod serve;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    init_tracing();
+    let cli = cli::Cli::parse();
+    let result = match cli.command.unwrap_or_else(cli::Command::serve_from_env) {
+        cli::Command::Serve(args) => serve::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("authlab: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("AUTHLAB_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}

@@ -1,0 +1,27 @@
+//! Real parts for tests and benchmarks, never mocks.
+//!
+//! - [`RedisServer`]: a private `redis-server` process on a free port, which a test can stop,
+//!   restart and flush.
+//! - [`TestApp`]: the real authlab app on a real port (in this process, on its own thread and
+//!   runtime), with a client that keeps cookies, does not follow redirects, and has one method per
+//!   endpoint of the URL contract.
+//! - [`assertions`]: the checks the tests repeat, named after what they mean.
+//!
+//! Modelled on zero2prod's `spawn_app()` and `TestApp`.
+
+pub mod assertions;
+pub mod client;
+pub mod redis;
+pub mod test_app;
+
+pub use assertions::*;
+pub use client::{CookieJar, TestResponse};
+pub use redis::{RedisOptions, RedisServer, RedisServerError};
+pub use test_app::TestApp;
+
+/// The demo accounts and their passwords (documented in the README).
+pub const ALICE: (&str, &str) = ("alice", "wonderland");
+pub const BOB: (&str, &str) = ("bob", "builder");
+
+/// The mounts that keep a login, in the order of the URL contract.
+pub const LOGIN_MOUNTS: [&str; 3] = ["session", "memory", "jwt"];

@@ -1,0 +1,267 @@
+//! The real app on a real port, driven like a browser would drive it.
+
+use std::{
+    path::PathBuf,
+    sync::atomic::{AtomicU32, Ordering},
+    thread::JoinHandle,
+    time::Duration,
+};
+
+use authlab_core::Secret;
+use authlab_jwt::{JwtSettings, TokenCodec};
+use authlab_web::{state::JWT_SECRET_FILE, AppState, Settings};
+use reqwest::Method;
+use tokio::sync::oneshot;
+
+use crate::{client::Client, CookieJar, RedisServer, TestResponse};
+
+static APPS: AtomicU32 = AtomicU32::new(0);
+
+/// One running instance of the app, on its own thread and actix runtime.
+struct Instance {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Instance {
+    fn start(settings: Settings) -> anyhow::Result<(Self, String)> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let running = AppState::new(settings)
+                    .and_then(|state| Ok(authlab_web::start(state, false)?));
+                let running = match running {
+                    Ok(running) => running,
+                    Err(err) => {
+                        let _ = ready_tx.send(Err(err));
+                        return;
+                    }
+                };
+                let handle = running.server.handle();
+                let _ = ready_tx.send(Ok(running.addr));
+                let server = actix_web::rt::spawn(running.server);
+                let _ = stop_rx.await;
+                handle.stop(true).await;
+                let _ = server.await;
+            });
+        });
+        let addr = ready_rx
+            .recv_timeout(Duration::from_secs(30))
+            .map_err(|_| anyhow::anyhow!("the app did not start within 30 s"))??;
+        Ok((
+            Instance {
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            },
+            format!("http://{addr}"),
+        ))
+    }
+
+    /// Stop gracefully and wait until the port is closed and the state dropped.
+    fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The app under test plus a browser-like client with one method per endpoint.
+pub struct TestApp {
+    pub settings: Settings,
+    client: Client,
+    instance: Instance,
+    owns_data_dir: bool,
+}
+
+impl TestApp {
+    /// The app against `redis`, with a fresh data directory and generated keys.
+    pub async fn spawn(redis: &RedisServer) -> TestApp {
+        Self::spawn_with(Self::settings_for(&redis.url())).await
+    }
+
+    /// Test settings: a free port, a private data directory, a short Redis timeout.
+    pub fn settings_for(redis_url: &str) -> Settings {
+        let n = APPS.fetch_add(1, Ordering::Relaxed);
+        let data_dir: PathBuf = std::env::temp_dir().join(format!(
+            "authlab-test-{}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        Settings {
+            port: 0,
+            redis_url: redis_url.to_owned(),
+            data_dir,
+            workers: Some(2),
+            ..Settings::defaults()
+        }
+    }
+
+    pub async fn spawn_with(settings: Settings) -> TestApp {
+        let (instance, base) = Instance::start(settings.clone())
+            .unwrap_or_else(|err| panic!("the app did not start: {err:#}"));
+        TestApp {
+            settings,
+            client: Client::new(base),
+            instance,
+            owns_data_dir: true,
+        }
+    }
+
+    /// A second instance sharing this one's configuration and keys (the scale-out lesson), with
+    /// its own cookie jar.
+    pub async fn another_instance(&self) -> TestApp {
+        let settings = Settings {
+            port: 0,
+            ..self.settings.clone()
+        };
+        let mut other = Self::spawn_with(settings).await;
+        other.owns_data_dir = false;
+        other
+    }
+
+    /// Stop the app and start it again with the same settings and data directory. The client
+    /// keeps its cookies, as a browser would across a server restart.
+    pub async fn restart(&mut self) {
+        self.instance.stop();
+        let (instance, base) = Instance::start(self.settings.clone())
+            .unwrap_or_else(|err| panic!("the app did not restart: {err:#}"));
+        self.instance = instance;
+        self.client.set_base(base);
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.client.base()
+    }
+
+    pub fn jar(&self) -> &CookieJar {
+        &self.client.jar
+    }
+
+    /// The name of the cookie that carries a login on `mount`.
+    pub fn auth_cookie_name(mount: &str) -> String {
+        format!("authlab_{mount}")
+    }
+
+    /// A codec with this app's signing key, for forging and inspecting tokens in tests.
+    pub fn jwt_codec(&self) -> TokenCodec {
+        let secret = match &self.settings.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => {
+                let text = std::fs::read_to_string(self.settings.data_dir.join(JWT_SECRET_FILE))
+                    .expect("the app keeps its generated JWT key in the data dir");
+                use base64::Engine;
+                Secret::new(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(text.trim())
+                        .expect("base64 key file"),
+                )
+            }
+        };
+        TokenCodec::new(&JwtSettings::new(
+            secret,
+            Duration::from_secs(self.settings.jwt_ttl),
+        ))
+        .expect("the app's own key is valid")
+    }
+
+    // One method per endpoint of the URL contract.
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.client.send(Method::GET, path, |r| r).await
+    }
+
+    pub async fn get_landing(&self) -> TestResponse {
+        self.get("/").await
+    }
+
+    pub async fn get_login(&self, mount: &str) -> TestResponse {
+        self.get(&format!("/{mount}/login")).await
+    }
+
+    pub async fn post_login(&self, mount: &str, username: &str, password: &str) -> TestResponse {
+        self.post_login_form(mount, &[("username", username), ("password", password)])
+            .await
+    }
+
+    pub async fn post_login_form(&self, mount: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.client
+            .send(Method::POST, &format!("/{mount}/login"), |r| r.form(&fields))
+            .await
+    }
+
+    pub async fn post_login_raw(&self, mount: &str, content_type: &str, body: Vec<u8>) -> TestResponse {
+        let content_type = content_type.to_owned();
+        self.client
+            .send(Method::POST, &format!("/{mount}/login"), move |r| {
+                r.header("content-type", content_type).body(body)
+            })
+            .await
+    }
+
+    /// Log in through the form and check it worked.
+    pub async fn log_in(&self, mount: &str, (username, password): (&str, &str)) {
+        let response = self.post_login(mount, username, password).await;
+        crate::assert_is_redirect_to(&response, &format!("/{mount}/dashboard"));
+    }
+
+    pub async fn get_dashboard(&self, mount: &str) -> TestResponse {
+        self.get(&format!("/{mount}/dashboard")).await
+    }
+
+    pub async fn get_admin(&self, mount: &str) -> TestResponse {
+        self.get(&format!("/{mount}/admin")).await
+    }
+
+    pub async fn post_logout(&self, mount: &str) -> TestResponse {
+        self.client
+            .send(Method::POST, &format!("/{mount}/logout"), |r| r)
+            .await
+    }
+
+    pub async fn api_login(&self, mount: &str, username: &str, password: &str) -> TestResponse {
+        let body = serde_json::json!({ "username": username, "password": password });
+        self.client
+            .send(Method::POST, &format!("/{mount}/api/login"), |r| r.json(&body))
+            .await
+    }
+
+    /// `GET /{mount}/api/me`, with a bearer token if given (and the jar's cookies either way).
+    pub async fn api_me(&self, mount: &str, bearer: Option<&str>) -> TestResponse {
+        let bearer = bearer.map(str::to_owned);
+        self.client
+            .send(Method::GET, &format!("/{mount}/api/me"), |r| match bearer {
+                Some(token) => r.bearer_auth(token),
+                None => r,
+            })
+            .await
+    }
+
+    pub async fn get_healthz(&self) -> TestResponse {
+        self.get("/healthz").await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.instance.stop();
+        if self.owns_data_dir {
+            let _ = std::fs::remove_dir_all(&self.settings.data_dir);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The routing table: which prefix gets which backend and which middleware.
+
+use actix_web::{
+    error::{InternalError, JsonPayloadError, UrlencodedError},
+    http::StatusCode,
+    middleware::from_fn,
+    web, HttpRequest, HttpResponse,
+};
+use authlab_session::session_middleware;
+
+use crate::{outage::answer_503_when_the_store_is_down, render, routes, AppState};
+
+/// Largest form or JSON body accepted; a login needs a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
+
+/// Register every route. Called once per worker thread with a clone of the shared state.
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        let redis_sessions = session_middleware(state.redis_store.clone(), &state.session_settings);
+        let memory_sessions =
+            session_middleware(state.memory_store.clone(), &state.memory_settings);
+
+        cfg.app_data(web::Data::from(state.users.clone()))
+            .app_data(form_config())
+            .app_data(json_config())
+            .route("/", web::get().to(routes::landing::show))
+            .route("/healthz", web::get().to(routes::health::show))
+            .route("/assets/app.css", web::get().to(routes::assets::app_css))
+            .service(
+                web::scope("/session")
+                    .app_data(web::Data::from(state.session.clone()))
+                    .configure(routes::mount_routes)
+                    .wrap(redis_sessions)
+                    // Outermost, so it sees what actix-session makes of a Redis failure.
+                    .wrap(from_fn(answer_503_when_the_store_is_down)),
+            )
+            .service(
+                web::scope("/memory")
+                    .app_data(web::Data::from(state.memory.clone()))
+                    .configure(routes::mount_routes)
+                    .wrap(memory_sessions),
+            )
+            .service(
+                web::scope("/jwt")
+                    .app_data(web::Data::from(state.jwt.clone()))
+                    .configure(routes::mount_routes),
+            )
+            .service(
+                web::scope("/baseline")
+                    .app_data(web::Data::from(state.baseline.clone()))
+                    .configure(routes::baseline_routes),
+            )
+            .app_data(web::Data::new(state))
+            .default_service(web::to(routes::fallback::not_found));
+    }
+}
+
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .error_handler(|err, _req: &HttpRequest| {
+            let (status, message) = match &err {
+                UrlencodedError::Overflow { .. } => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "The form is larger than any login form could be.",
+                ),
+                UrlencodedError::ContentType => (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "The form must be sent as application/x-www-form-urlencoded.",
+                ),
+                _ => (
+                    StatusCode::BAD_REQUEST,
+                    "The form was incomplete or not readable: it needs a username and a password.",
+                ),
+            };
+            tracing::warn!(error = %err, "bad form");
+            let page = render::error_page(status, "Bad request", message, None);
+            InternalError::from_response(err, page).into()
+        })
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .error_handler(|err, _req: &HttpRequest| {
+            let status = match &err {
+                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                }
+                JsonPayloadError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            tracing::warn!(error = %err, "bad JSON body");
+            let body = HttpResponse::build(status).json(serde_json::json!({
+                "error": "bad_request",
+                "message": "expected a JSON object {\"username\": \"…\", \"password\": \"…\"} of at most 8 KiB",
+            }));
+            InternalError::from_response(err, body).into()
+        })
+}

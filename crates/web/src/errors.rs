@@ -1,0 +1,181 @@
+//! What a handler can fail with, and the response each failure gets.
+//!
+//! Pages and the JSON API fail the same ways but answer differently (a redirect to the login
+//! form vs a 401 JSON body), so each has its own enum. A 5xx is logged in full here and shown to
+//! nobody: the body says only what the user can act on.
+
+use actix_web::{
+    cookie::Cookie,
+    http::{header, StatusCode},
+    HttpResponse, ResponseError,
+};
+use authlab_core::{BackendError, Rejection};
+use serde_json::json;
+
+use crate::render;
+
+/// Failures of the HTML pages.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("login required")]
+    LoginRequired { login_url: String },
+    #[error("credentials rejected: {reason}")]
+    Rejected {
+        login_url: String,
+        reason: Rejection,
+        forget: Vec<Cookie<'static>>,
+    },
+    #[error("the role {role} may not open this page")]
+    Forbidden { role: String, back: String },
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::LoginRequired { .. } | PageError::Rejected { .. } => StatusCode::SEE_OTHER,
+            PageError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            PageError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Backend(BackendError::Internal(_)) | PageError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            PageError::LoginRequired { login_url } => see_other(login_url),
+            PageError::Rejected {
+                login_url,
+                reason,
+                forget,
+            } => {
+                let mut response = see_other(&format!("{login_url}?reason={}", reason.code()));
+                for cookie in forget {
+                    // A removal cookie is plain ASCII; failing to add one only leaves a stale cookie.
+                    let _ = response.add_cookie(cookie);
+                }
+                response
+            }
+            PageError::Forbidden { role, back } => render::error_page(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                &format!(
+                    "You are logged in (authentication worked), but your role \"{role}\" may not \
+                     open this page: that is authorization."
+                ),
+                Some((back.clone(), "Back to the dashboard")),
+            ),
+            PageError::Backend(BackendError::Unavailable { what, .. }) => {
+                store_unavailable_page(what)
+            }
+            PageError::Backend(BackendError::Internal(_)) | PageError::Internal(_) => {
+                tracing::error!(error = ?self, "page handler failed");
+                render::error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal server error",
+                    "Something went wrong on the server. It has been logged.",
+                    None,
+                )
+            }
+        }
+    }
+}
+
+/// Failures of the JSON API.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no credentials")]
+    Unauthenticated,
+    #[error("credentials rejected: {0}")]
+    Rejected(Rejection),
+    #[error("wrong username or password")]
+    WrongCredentials,
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated | ApiError::Rejected(_) | ApiError::WrongCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Backend(BackendError::Internal(_)) | ApiError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let body = match self {
+            ApiError::Unauthenticated => json!({
+                "error": "unauthenticated",
+                "message": "no credentials were presented",
+            }),
+            ApiError::Rejected(reason) => json!({
+                "error": "invalid_credentials",
+                "reason": reason.code(),
+                "message": reason.explanation(),
+            }),
+            ApiError::WrongCredentials => json!({
+                "error": "wrong_credentials",
+                "message": "wrong username or password",
+            }),
+            ApiError::Backend(BackendError::Unavailable { what, .. }) => {
+                return store_unavailable_json(what)
+            }
+            ApiError::Backend(BackendError::Internal(_)) | ApiError::Internal(_) => {
+                tracing::error!(error = ?self, "API handler failed");
+                json!({ "error": "internal", "message": "internal server error" })
+            }
+        };
+        let mut response = HttpResponse::build(status);
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"authlab\""));
+        }
+        response.json(body)
+    }
+}
+
+/// A 303 See Other: after a POST, the browser GETs the new page.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// The 503 page of a mount whose store is down.
+pub fn store_unavailable_page(what: &str) -> HttpResponse {
+    let mut response = render::error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("{what} is not answering"),
+        &format!(
+            "This mount keeps its logins in {what}, and {what} did not answer in time, so the \
+             server cannot tell who you are. Nothing is wrong with your request: try again when \
+             {what} is back (it reconnects by itself). /jwt and /memory do not need {what} and keep working."
+        ),
+        Some(("/".to_owned(), "All mounts")),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    response
+}
+
+/// The 503 JSON of a mount whose store is down.
+pub fn store_unavailable_json(what: &str) -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .insert_header((header::RETRY_AFTER, "1"))
+        .json(json!({
+            "error": "store_unavailable",
+            "message": format!("{what} is not answering; try again shortly"),
+        }))
+}

@@ -1,0 +1,120 @@
+//! Keys generated once and kept in the data directory.
+//!
+//! `Key::generate()` at every start would log every session user out on each restart, Redis or
+//! not, and a fresh JWT secret would invalidate every token: the restart lesson would show the
+//! wrong thing. So a key is made on first start, written with owner-only permissions, and read
+//! back ever after.
+
+use std::{
+    fs, io,
+    path::{Path, PathBuf},
+};
+
+use authlab_core::Secret;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use rand::RngCore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    #[error("cannot read or write the key file {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("the key file {path} is not valid base64 of at least {min} bytes; delete it to have a new key made (this logs everyone out)")]
+    Corrupt { path: PathBuf, min: usize },
+}
+
+/// Read the key kept in `dir/name`, or make one of `len` random bytes and keep it there.
+pub fn load_or_create(dir: &Path, name: &str, len: usize) -> Result<Secret, KeyFileError> {
+    let path = dir.join(name);
+    let io_err = |source| KeyFileError::Io {
+        path: path.clone(),
+        source,
+    };
+    match fs::read_to_string(&path) {
+        Ok(text) => {
+            let bytes = STANDARD
+                .decode(text.trim())
+                .ok()
+                .filter(|bytes| bytes.len() >= len)
+                .ok_or_else(|| KeyFileError::Corrupt {
+                    path: path.clone(),
+                    min: len,
+                })?;
+            Ok(Secret::new(bytes))
+        }
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).map_err(io_err)?;
+            let mut bytes = vec![0u8; len];
+            rand::rng().fill_bytes(&mut bytes);
+            write_private(&path, STANDARD.encode(&bytes).as_bytes()).map_err(io_err)?;
+            tracing::info!(path = %path.display(), "generated a new key");
+            Ok(Secret::new(bytes))
+        }
+        Err(err) => Err(io_err(err)),
+    }
+}
+
+/// Make a new key in `dir/name`, replacing the old one (the "rotate the key" lab).
+pub fn replace(dir: &Path, name: &str, len: usize) -> Result<Secret, KeyFileError> {
+    let path = dir.join(name);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Err(source) => return Err(KeyFileError::Io { path, source }),
+    }
+    load_or_create(dir, name, len)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("authlab-keys-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn a_key_is_made_once_and_read_back() {
+        let dir = temp_dir("once");
+
+        let first = load_or_create(&dir, "k", 64).expect("create");
+        let second = load_or_create(&dir, "k", 64).expect("read");
+
+        assert_eq!(first.expose(), second.expose());
+        assert_eq!(first.len(), 64);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn replacing_makes_a_different_key_and_corruption_is_refused() {
+        let dir = temp_dir("replace");
+        let first = load_or_create(&dir, "k", 64).expect("create");
+
+        let second = replace(&dir, "k", 64).expect("replace");
+        fs::write(dir.join("bad"), "not base64!").expect("write");
+
+        assert_ne!(first.expose(), second.expose());
+        assert!(matches!(
+            load_or_create(&dir, "bad", 64),
+            Err(KeyFileError::Corrupt { .. })
+        ));
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,24 @@
+//! The authlab web application.
+//!
+//! Every page and handler here is written once and mounted three times (`/session`, `/memory`,
+//! `/jwt`), plus `/baseline` for the benchmarks. A handler receives the [`Mount`] it serves as
+//! request data and talks only to its `dyn AuthBackend`; it never asks which backend that is. The
+//! only place that knows the concrete backends is [`state`], which builds them from [`Settings`].
+
+pub mod app;
+pub mod errors;
+pub mod extractors;
+pub mod keys;
+pub mod mount;
+pub mod outage;
+pub mod render;
+pub mod routes;
+pub mod server;
+pub mod settings;
+pub mod state;
+pub mod templates;
+
+pub use mount::Mount;
+pub use server::{start, RunningServer};
+pub use settings::Settings;
+pub use state::AppState;

@@ -1,0 +1,70 @@
+//! `POST /{b}/api/login` and `GET /{b}/api/me`: the same logins for programs instead of browsers.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use authlab_core::{Identity, UserDirectory};
+use serde::{Deserialize, Serialize};
+
+use crate::{errors::ApiError, extractors::ApiUser, routes::credentials::check_password, Mount};
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+pub struct LoginResponse<'a> {
+    pub mount: &'a str,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    /// The bearer token, for a backend that issues one (`/jwt`); session mounts set a cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct Me<'a> {
+    pub mount: &'a str,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    mount: web::Data<Mount>,
+    users: web::Data<UserDirectory>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { username, password } = body.into_inner();
+    let identity: Identity = check_password(users, username, password)
+        .await?
+        .ok_or(ApiError::WrongCredentials)?;
+    let grant = mount.backend.login(&req, &identity).await?;
+    let token_type = grant.token.as_ref().map(|_| "Bearer");
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        mount: mount.slug,
+        username: &identity.username,
+        display_name: &identity.display_name,
+        role: identity.role.as_str(),
+        token: grant.token,
+        token_type,
+        expires_in: grant.expires_in,
+    }))
+}
+
+pub async fn me(mount: web::Data<Mount>, ApiUser(identity): ApiUser) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(Me {
+            mount: mount.slug,
+            username: &identity.username,
+            display_name: &identity.display_name,
+            role: identity.role.as_str(),
+        })
+}

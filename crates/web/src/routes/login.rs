@@ -1,0 +1,86 @@
+//! `GET /{b}/login` (the form) and `POST /{b}/login` (the form's target).
+
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+use authlab_core::{Authentication, Rejection, UserDirectory};
+use serde::Deserialize;
+
+use crate::{
+    errors::{see_other, PageError},
+    render,
+    routes::credentials::check_password,
+    templates::LoginPage,
+    Mount,
+};
+
+/// Said for an unknown user and a wrong password alike, so the form does not reveal which
+/// usernames exist.
+pub const WRONG_CREDENTIALS: &str = "Wrong username or password.";
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    reason: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    mount: web::Data<Mount>,
+    query: Option<web::Query<LoginQuery>>,
+) -> Result<HttpResponse, PageError> {
+    // Say "the store is down" now, not after the student has typed a password.
+    mount.backend.readiness().await?;
+    let logged_in_as = match mount.backend.authenticate(&req).await? {
+        Authentication::Authenticated(identity) => Some(identity),
+        Authentication::Anonymous | Authentication::Rejected(_) => None,
+    };
+    // Only known codes are shown, as our own words: a crafted ?reason= cannot inject text.
+    let rejection = query
+        .and_then(|q| q.into_inner().reason)
+        .and_then(|code| Rejection::from_code(&code));
+    Ok(render::html(
+        StatusCode::OK,
+        &LoginPage {
+            mount: &mount,
+            error: None,
+            rejection,
+            logged_in_as,
+            username: "",
+        },
+    ))
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    mount: web::Data<Mount>,
+    users: web::Data<UserDirectory>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let LoginForm { username, password } = form.into_inner();
+    let Some(identity) = check_password(users, username.clone(), password).await? else {
+        tracing::info!(mount = mount.slug, "failed login");
+        return Ok(render::html(
+            StatusCode::OK,
+            &LoginPage {
+                mount: &mount,
+                error: Some(WRONG_CREDENTIALS),
+                rejection: None,
+                logged_in_as: None,
+                username: &username,
+            },
+        ));
+    };
+    let grant = mount.backend.login(&req, &identity).await?;
+    let mut response = see_other(&mount.path("dashboard"));
+    if let Some(cookie) = grant.cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|err| anyhow::anyhow!("cannot set the login cookie: {err}"))?;
+    }
+    tracing::info!(mount = mount.slug, user = %identity.username, "login");
+    Ok(response)
+}

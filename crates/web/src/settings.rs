@@ -1,0 +1,112 @@
+//! Every knob of the server, in one typed place, from flags or `AUTHLAB_*` environment variables.
+
+use std::{fmt, net::IpAddr, path::PathBuf, time::Duration};
+
+use authlab_core::Secret;
+
+#[derive(Clone, clap::Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "AUTHLAB_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "AUTHLAB_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Redis for the /session mount.
+    #[arg(long, env = "AUTHLAB_REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    pub redis_url: String,
+
+    /// Longest wait for any one Redis call, in milliseconds, before /session answers 503.
+    #[arg(long, env = "AUTHLAB_REDIS_TIMEOUT_MS", default_value_t = 500)]
+    pub redis_timeout_ms: u64,
+
+    /// HS256 signing secret, at least 32 bytes. Unset: one is generated and kept in the data dir.
+    #[arg(long, env = "AUTHLAB_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Lifetime of a JWT in seconds (exact: validation has no leeway).
+    #[arg(long, env = "AUTHLAB_JWT_TTL", default_value_t = 900)]
+    pub jwt_ttl: u64,
+
+    /// Lifetime of a session in seconds.
+    #[arg(long, env = "AUTHLAB_SESSION_TTL", default_value_t = 3600)]
+    pub session_ttl: u64,
+
+    /// Where generated keys are kept, so that a restart logs nobody out.
+    #[arg(long, env = "AUTHLAB_DATA_DIR", default_value = ".authlab")]
+    pub data_dir: PathBuf,
+
+    /// Send cookies without the Secure flag. Only for a classroom serving plain HTTP on a LAN
+    /// address: browsers drop Secure cookies there (localhost is exempt).
+    #[arg(long, env = "AUTHLAB_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "AUTHLAB_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    /// The defaults, as if no flag or variable were given.
+    pub fn defaults() -> Self {
+        Settings {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            redis_url: "redis://127.0.0.1:6379".to_owned(),
+            redis_timeout_ms: 500,
+            jwt_secret: None,
+            jwt_ttl: 900,
+            session_ttl: 3600,
+            data_dir: PathBuf::from(".authlab"),
+            insecure_cookies: false,
+            workers: None,
+        }
+    }
+
+    pub fn redis_timeout(&self) -> Duration {
+        Duration::from_millis(self.redis_timeout_ms)
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        !self.insecure_cookies
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("port", &self.port)
+            .field("redis_url", &authlab_session::store::redis::redact_url(&self.redis_url))
+            .field("redis_timeout_ms", &self.redis_timeout_ms)
+            .field("jwt_secret", &self.jwt_secret)
+            .field("jwt_ttl", &self.jwt_ttl)
+            .field("session_ttl", &self.session_ttl)
+            .field("data_dir", &self.data_dir)
+            .field("insecure_cookies", &self.insecure_cookies)
+            .field("workers", &self.workers)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secret_and_the_redis_password() {
+        let settings = Settings {
+            jwt_secret: Some(Secret::new("a-very-long-secret-that-must-not-leak")),
+            redis_url: "redis://:hunter2@cache:6379".to_owned(),
+            ..Settings::defaults()
+        };
+
+        let printed = format!("{settings:?}");
+
+        assert!(printed.contains("[redacted]"));
+        assert!(!printed.contains("must-not-leak"));
+        assert!(!printed.contains("hunter2"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Building the application's long-lived parts from [`Settings`]: the only code that knows which
+//! concrete backends exist.
+
+use std::{sync::Arc, time::Duration};
+
+use authlab_core::{baseline::BaselineBackend, UserDirectory};
+use authlab_jwt::{JwtBackend, JwtSettings};
+use authlab_session::{
+    store::{InProcessStore, RedisLink, RedisStore},
+    CookieKey, SessionBackend, SessionSettings, StoreKind, MIN_KEY_BYTES,
+};
+
+use crate::{keys, mount, Mount, Settings};
+
+/// File names in the data directory.
+pub const SESSION_KEY_FILE: &str = "session-cookie.key";
+pub const JWT_SECRET_FILE: &str = "jwt-hs256.key";
+const GENERATED_JWT_SECRET_BYTES: usize = 64;
+
+/// Everything the app factory needs; cloned into each worker (clones share the stores).
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Settings,
+    pub users: Arc<UserDirectory>,
+    pub redis: RedisLink,
+    pub redis_store: RedisStore,
+    pub memory_store: InProcessStore,
+    pub session_settings: SessionSettings,
+    pub memory_settings: SessionSettings,
+    pub session: Arc<Mount>,
+    pub memory: Arc<Mount>,
+    pub jwt: Arc<Mount>,
+    pub baseline: Arc<Mount>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> anyhow::Result<Self> {
+        let users = Arc::new(UserDirectory::demo());
+        let cookie_key = CookieKey::new(&keys::load_or_create(
+            &settings.data_dir,
+            SESSION_KEY_FILE,
+            MIN_KEY_BYTES,
+        )?)?;
+        let jwt_secret = match &settings.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => keys::load_or_create(
+                &settings.data_dir,
+                JWT_SECRET_FILE,
+                GENERATED_JWT_SECRET_BYTES,
+            )?,
+        };
+        let redis = RedisLink::new(&settings.redis_url, settings.redis_timeout())
+            .map_err(|err| anyhow::anyhow!("AUTHLAB_REDIS_URL is not a Redis URL: {err}"))?;
+        let redis_store = RedisStore::new(redis.clone());
+        let memory_store = InProcessStore::new();
+
+        let session_ttl = Duration::from_secs(settings.session_ttl.max(1));
+        let session_cookie = |name: &str, path: &str| SessionSettings {
+            cookie_name: name.to_owned(),
+            cookie_path: path.to_owned(),
+            cookie_secure: settings.cookie_secure(),
+            ttl: session_ttl,
+            cookie_key: cookie_key.clone(),
+        };
+        let session_settings = session_cookie("authlab_session", "/session");
+        let memory_settings = session_cookie("authlab_memory", "/memory");
+
+        let mut jwt_settings = JwtSettings::new(jwt_secret, Duration::from_secs(settings.jwt_ttl));
+        jwt_settings.cookie_secure = settings.cookie_secure();
+        let jwt_backend = JwtBackend::new(jwt_settings)?;
+
+        let session = Arc::new(Mount {
+            slug: "session",
+            title: "Session in Redis",
+            summary: mount::SESSION_SUMMARY,
+            backend: Arc::new(SessionBackend::new(
+                users.clone(),
+                StoreKind::Redis(redis.clone()),
+                session_ttl.as_secs(),
+            )),
+        });
+        let memory = Arc::new(Mount {
+            slug: "memory",
+            title: "Session in server memory",
+            summary: mount::MEMORY_SUMMARY,
+            backend: Arc::new(SessionBackend::new(
+                users.clone(),
+                StoreKind::InProcess(memory_store.clone()),
+                session_ttl.as_secs(),
+            )),
+        });
+        let jwt = Arc::new(Mount {
+            slug: "jwt",
+            title: "JSON Web Token",
+            summary: mount::JWT_SUMMARY,
+            backend: Arc::new(jwt_backend),
+        });
+        let baseline = Arc::new(Mount {
+            slug: "baseline",
+            title: "Baseline (no authentication)",
+            summary: mount::BASELINE_SUMMARY,
+            backend: Arc::new(BaselineBackend),
+        });
+
+        Ok(AppState {
+            settings,
+            users,
+            redis,
+            redis_store,
+            memory_store,
+            session_settings,
+            memory_settings,
+            session,
+            memory,
+            jwt,
+            baseline,
+        })
+    }
+
+    /// The mounts a student can log in to, in the order the pages show them.
+    pub fn login_mounts(&self) -> [&Arc<Mount>; 3] {
+        [&self.session, &self.memory, &self.jwt]
+    }
+}

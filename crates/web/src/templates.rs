@@ -1,0 +1,50 @@
+//! The askama templates, one struct per page. Every page is rendered by the server; the HTML is
+//! escaped by askama, never assembled with `format!`.
+
+use askama::Template;
+use authlab_core::{Identity, Rejection};
+
+use crate::Mount;
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+pub struct LandingPage<'a> {
+    pub mounts: Vec<&'a Mount>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage<'a> {
+    pub mount: &'a Mount,
+    /// The generic "wrong username or password", never which of the two was wrong.
+    pub error: Option<&'a str>,
+    /// Why the last credential was refused, when the browser was sent here for that.
+    pub rejection: Option<Rejection>,
+    pub logged_in_as: Option<Identity>,
+    /// What the user typed, so a failed attempt does not lose it (never the password).
+    pub username: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage<'a> {
+    pub mount: &'a Mount,
+    pub identity: &'a Identity,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+pub struct AdminPage<'a> {
+    pub mount: &'a Mount,
+    pub identity: &'a Identity,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub status: u16,
+    pub title: &'a str,
+    pub message: &'a str,
+    /// A link out of the error: (href, label).
+    pub back: Option<(String, &'a str)>,
+}
