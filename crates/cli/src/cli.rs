@@ -39,6 +39,6 @@ pub struct ServeArgs {
 
     /// When nothing answers at the Redis URL, fail over to nothing: do not start a private
     /// redis-server even if one is installed.
-    #[arg(long, env = "AUTHLAB_NO_PRIVATE_REDIS")]
+    #[arg(long, env = "AUTHLAB_NO_PRIVATE_REDIS", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_private_redis: bool,
 }

@@ -30,7 +30,10 @@ pub async fn start_if_needed(settings: &mut Settings) -> Option<RedisServer> {
             Some(redis)
         }
         Err(err) => {
-            tracing::warn!("no Redis at {} and no private one either: {err}", link.display_url());
+            tracing::warn!(
+                "no Redis at {} and no private one either: {err}",
+                link.display_url()
+            );
             None
         }
     }

@@ -23,7 +23,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let running = authlab_web::start(state, true)?;
-    tracing::info!("authlab is serving on http://{}/ (Ctrl-C to stop)", running.addr);
+    tracing::info!(
+        "authlab is serving on http://{}/ (Ctrl-C to stop)",
+        running.addr
+    );
     running.server.await?;
     tracing::info!("stopped");
     Ok(())

@@ -65,7 +65,9 @@ impl Rejection {
                  or it was signed with another key."
             }
             Rejection::Expired => "The token expired: its exp time has passed. Log in again.",
-            Rejection::NotYetValid => "The token is not valid yet (its nbf or iat is in the future).",
+            Rejection::NotYetValid => {
+                "The token is not valid yet (its nbf or iat is in the future)."
+            }
             Rejection::WrongAlgorithm => {
                 "The token names an algorithm this server does not accept (for example alg: none)."
             }

@@ -86,7 +86,10 @@ impl TokenCodec {
     }
 
     /// Sign a fresh login for `identity`.
-    pub fn issue(&self, identity: &Identity) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        identity: &Identity,
+    ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
         let claims = self.claims_for(identity, unix_now());
         Ok((self.sign(&claims)?, claims))
     }
@@ -136,9 +139,9 @@ fn rejection_for(kind: &ErrorKind, token: &str) -> Rejection {
         ErrorKind::InvalidSignature => Rejection::BadSignature,
         ErrorKind::ExpiredSignature => Rejection::Expired,
         ErrorKind::ImmatureSignature => Rejection::NotYetValid,
-        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm | ErrorKind::InvalidAlgorithmName => {
-            Rejection::WrongAlgorithm
-        }
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::MissingAlgorithm
+        | ErrorKind::InvalidAlgorithmName => Rejection::WrongAlgorithm,
         ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => Rejection::WrongIssuerOrAudience,
         // The crate cannot parse `alg: none` (it has no such algorithm), so it reports a JSON error;
         // look at the header ourselves, on this error path only, to name the real reason.
@@ -254,7 +257,11 @@ mod tests {
 
         for alg in ["none", "None", "NONE", "nOnE"] {
             let token = encode_raw(&format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#), &payload, "");
-            assert_eq!(codec.verify(&token), Err(Rejection::WrongAlgorithm), "{alg}");
+            assert_eq!(
+                codec.verify(&token),
+                Err(Rejection::WrongAlgorithm),
+                "{alg}"
+            );
         }
     }
 
@@ -265,7 +272,10 @@ mod tests {
         assert_eq!(codec.verify("not a token"), Err(Rejection::Malformed));
         assert_eq!(codec.verify(""), Err(Rejection::Malformed));
         assert_eq!(codec.verify("a.b.c.d"), Err(Rejection::Malformed));
-        assert_eq!(codec.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(Rejection::TooLarge));
+        assert_eq!(
+            codec.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)),
+            Err(Rejection::TooLarge)
+        );
     }
 
     #[test]

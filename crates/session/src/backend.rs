@@ -51,10 +51,12 @@ impl AuthBackend for SessionBackend {
     async fn authenticate(&self, req: &HttpRequest) -> Result<Authentication, BackendError> {
         // The middleware has already loaded the record (or answered 503 if the store is down).
         let session = AuthSession::of(req);
-        Ok(match session.username().and_then(|name| self.users.lookup(&name)) {
-            Some(identity) => Authentication::Authenticated(identity),
-            None => Authentication::Anonymous,
-        })
+        Ok(
+            match session.username().and_then(|name| self.users.lookup(&name)) {
+                Some(identity) => Authentication::Authenticated(identity),
+                None => Authentication::Anonymous,
+            },
+        )
     }
 
     async fn login(&self, req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {

@@ -14,7 +14,10 @@ use crate::SessionSettings;
 /// The cookie is encrypted (`Private`), HttpOnly, SameSite=Lax and scoped to the mount's path.
 /// The TTL is extended only when the record changes: an unchanged request costs exactly one store
 /// read, no write and no EXPIRE.
-pub fn session_middleware<S: SessionStore>(store: S, settings: &SessionSettings) -> SessionMiddleware<S> {
+pub fn session_middleware<S: SessionStore>(
+    store: S,
+    settings: &SessionSettings,
+) -> SessionMiddleware<S> {
     let ttl = time::Duration::seconds(i64::try_from(settings.ttl.as_secs()).unwrap_or(i64::MAX));
     SessionMiddleware::builder(store, settings.cookie_key.key().clone())
         .cookie_name(settings.cookie_name.clone())

@@ -82,7 +82,9 @@ impl CookieJar {
     fn absorb(&self, cookies: &[Cookie<'static>]) {
         let mut jar = self.lock();
         for cookie in cookies {
-            let expired = cookie.max_age().is_some_and(|age| age.is_zero() || age.is_negative())
+            let expired = cookie
+                .max_age()
+                .is_some_and(|age| age.is_zero() || age.is_negative())
                 || cookie
                     .expires_datetime()
                     .is_some_and(|at| at <= OffsetDateTime::now_utc());

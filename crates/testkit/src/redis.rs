@@ -113,7 +113,9 @@ impl RedisServer {
         reply
             .strip_prefix(':')
             .and_then(|n| n.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("{command}: unexpected reply {reply}")).into())
+            .ok_or_else(|| {
+                std::io::Error::other(format!("{command}: unexpected reply {reply}")).into()
+            })
     }
 
     fn spawn(&mut self) -> Result<(), RedisServerError> {
@@ -121,7 +123,14 @@ impl RedisServer {
         command
             .arg("--port")
             .arg(self.port.to_string())
-            .args(["--bind", "127.0.0.1", "--save", "", "--protected-mode", "no"])
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--protected-mode",
+                "no",
+            ])
             .arg("--dir")
             .arg(&self.dir)
             .stdin(Stdio::null())

@@ -29,8 +29,8 @@ impl Instance {
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let running = AppState::new(settings)
-                    .and_then(|state| Ok(authlab_web::start(state, false)?));
+                let running =
+                    AppState::new(settings).and_then(|state| Ok(authlab_web::start(state, false)?));
                 let running = match running {
                     Ok(running) => running,
                     Err(err) => {
@@ -94,10 +94,8 @@ impl TestApp {
     /// Test settings: a free port, a private data directory, a short Redis timeout.
     pub fn settings_for(redis_url: &str) -> Settings {
         let n = APPS.fetch_add(1, Ordering::Relaxed);
-        let data_dir: PathBuf = std::env::temp_dir().join(format!(
-            "authlab-test-{}-{n}",
-            std::process::id()
-        ));
+        let data_dir: PathBuf =
+            std::env::temp_dir().join(format!("authlab-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         Settings {
             port: 0,
@@ -129,6 +127,11 @@ impl TestApp {
         let mut other = Self::spawn_with(settings).await;
         other.owns_data_dir = false;
         other
+    }
+
+    /// Another app on the same Redis but with its own data directory, hence its own keys.
+    pub async fn another_instance_with_fresh_keys(&self) -> TestApp {
+        Self::spawn_with(Self::settings_for(&self.settings.redis_url)).await
     }
 
     /// Stop the app and start it again with the same settings and data directory. The client
@@ -201,11 +204,18 @@ impl TestApp {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         self.client
-            .send(Method::POST, &format!("/{mount}/login"), |r| r.form(&fields))
+            .send(Method::POST, &format!("/{mount}/login"), |r| {
+                r.form(&fields)
+            })
             .await
     }
 
-    pub async fn post_login_raw(&self, mount: &str, content_type: &str, body: Vec<u8>) -> TestResponse {
+    pub async fn post_login_raw(
+        &self,
+        mount: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> TestResponse {
         let content_type = content_type.to_owned();
         self.client
             .send(Method::POST, &format!("/{mount}/login"), move |r| {
@@ -237,7 +247,9 @@ impl TestApp {
     pub async fn api_login(&self, mount: &str, username: &str, password: &str) -> TestResponse {
         let body = serde_json::json!({ "username": username, "password": password });
         self.client
-            .send(Method::POST, &format!("/{mount}/api/login"), |r| r.json(&body))
+            .send(Method::POST, &format!("/{mount}/api/login"), |r| {
+                r.json(&body)
+            })
             .await
     }
 

@@ -1,14 +1,14 @@
 //! The routing table: which prefix gets which backend and which middleware.
 
 use actix_web::{
-    error::{InternalError, JsonPayloadError, UrlencodedError},
+    error::{InternalError, JsonPayloadError},
     http::StatusCode,
     middleware::from_fn,
     web, HttpRequest, HttpResponse,
 };
 use authlab_session::session_middleware;
 
-use crate::{outage::answer_503_when_the_store_is_down, render, routes, AppState};
+use crate::{outage::answer_503_when_the_store_is_down, routes, AppState};
 
 /// Largest form or JSON body accepted; a login needs a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -21,7 +21,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             session_middleware(state.memory_store.clone(), &state.memory_settings);
 
         cfg.app_data(web::Data::from(state.users.clone()))
-            .app_data(form_config())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(json_config())
             .route("/", web::get().to(routes::landing::show))
             .route("/healthz", web::get().to(routes::health::show))
@@ -53,30 +53,6 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::new(state))
             .default_service(web::to(routes::fallback::not_found));
     }
-}
-
-fn form_config() -> web::FormConfig {
-    web::FormConfig::default()
-        .limit(MAX_BODY_BYTES)
-        .error_handler(|err, _req: &HttpRequest| {
-            let (status, message) = match &err {
-                UrlencodedError::Overflow { .. } => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "The form is larger than any login form could be.",
-                ),
-                UrlencodedError::ContentType => (
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "The form must be sent as application/x-www-form-urlencoded.",
-                ),
-                _ => (
-                    StatusCode::BAD_REQUEST,
-                    "The form was incomplete or not readable: it needs a username and a password.",
-                ),
-            };
-            tracing::warn!(error = %err, "bad form");
-            let page = render::error_page(status, "Bad request", message, None);
-            InternalError::from_response(err, page).into()
-        })
 }
 
 fn json_config() -> web::JsonConfig {

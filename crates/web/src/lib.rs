@@ -8,6 +8,7 @@
 pub mod app;
 pub mod errors;
 pub mod extractors;
+pub mod forms;
 pub mod keys;
 pub mod mount;
 pub mod outage;

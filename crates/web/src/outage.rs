@@ -29,7 +29,9 @@ pub async fn answer_503_when_the_store_is_down(
         } else {
             store_unavailable_page("Redis")
         };
-        return Err(InternalError::from_response("the session store is unavailable", response).into());
+        return Err(
+            InternalError::from_response("the session store is unavailable", response).into(),
+        );
     }
     result.map(ServiceResponse::map_into_boxed_body)
 }

@@ -22,7 +22,12 @@ pub fn html(status: StatusCode, template: &impl Template) -> HttpResponse {
 }
 
 /// The error page, for any status.
-pub fn error_page(status: StatusCode, title: &str, message: &str, back: Option<(String, &str)>) -> HttpResponse {
+pub fn error_page(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    back: Option<(String, &str)>,
+) -> HttpResponse {
     html(
         status,
         &ErrorPage {

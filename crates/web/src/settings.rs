@@ -15,7 +15,11 @@ pub struct Settings {
     pub port: u16,
 
     /// Redis for the /session mount.
-    #[arg(long, env = "AUTHLAB_REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    #[arg(
+        long,
+        env = "AUTHLAB_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
     pub redis_url: String,
 
     /// Longest wait for any one Redis call, in milliseconds, before /session answers 503.
@@ -40,7 +44,7 @@ pub struct Settings {
 
     /// Send cookies without the Secure flag. Only for a classroom serving plain HTTP on a LAN
     /// address: browsers drop Secure cookies there (localhost is exempt).
-    #[arg(long, env = "AUTHLAB_INSECURE_COOKIES")]
+    #[arg(long, env = "AUTHLAB_INSECURE_COOKIES", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub insecure_cookies: bool,
 
     /// Worker threads (default: one per core).
@@ -79,7 +83,10 @@ impl fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("bind", &self.bind)
             .field("port", &self.port)
-            .field("redis_url", &authlab_session::store::redis::redact_url(&self.redis_url))
+            .field(
+                "redis_url",
+                &authlab_session::store::redis::redact_url(&self.redis_url),
+            )
             .field("redis_timeout_ms", &self.redis_timeout_ms)
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt_ttl", &self.jwt_ttl)

@@ -55,7 +55,9 @@ impl InProcessStore {
     fn lock(&self) -> MutexGuard<'_, Map> {
         // A panic while holding the lock cannot leave the map half-written in a way that matters
         // more than losing the process would, so keep serving.
-        self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.map
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn stats(&self) -> InProcessStats {
@@ -82,7 +84,12 @@ impl InProcessStore {
         Some((entry.state.to_string(), left))
     }
 
-    fn insert(map: &mut Map, key: &SessionKey, state: &HashMap<String, String>, ttl: &Duration) -> Result<(), serde_json::Error> {
+    fn insert(
+        map: &mut Map,
+        key: &SessionKey,
+        state: &HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<(), serde_json::Error> {
         let json = serde_json::to_string(state)?;
         let ttl = StdDuration::try_from(*ttl).unwrap_or_default();
         map.entries.insert(
@@ -96,8 +103,28 @@ impl InProcessStore {
     }
 }
 
+impl InProcessStore {
+    fn save_locked(
+        map: &mut Map,
+        state: &HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, serde_json::Error> {
+        let key = generate_session_key();
+        Self::insert(map, &key, state, ttl)?;
+        map.saves += 1;
+        if map.saves.is_multiple_of(SWEEP_EVERY_SAVES) {
+            let now = Instant::now();
+            map.entries.retain(|_, entry| entry.expires_at > now);
+        }
+        Ok(key)
+    }
+}
+
 impl SessionStore for InProcessStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let mut map = self.lock();
         let key = session_key.as_ref();
         match map.entries.get(key) {
@@ -112,16 +139,13 @@ impl SessionStore for InProcessStore {
         }
     }
 
-    async fn save(&self, session_state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        let key = generate_session_key();
-        let mut map = self.lock();
-        Self::insert(&mut map, &key, &session_state, ttl).map_err(|e| SaveError::Serialization(e.into()))?;
-        map.saves += 1;
-        if map.saves % SWEEP_EVERY_SAVES == 0 {
-            let now = Instant::now();
-            map.entries.retain(|_, entry| entry.expires_at > now);
-        }
-        Ok(key)
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        Self::save_locked(&mut self.lock(), &session_state, ttl)
+            .map_err(|e| SaveError::Serialization(e.into()))
     }
 
     async fn update(
@@ -134,20 +158,19 @@ impl SessionStore for InProcessStore {
         if !map.entries.contains_key(session_key.as_ref()) {
             // Like the Redis store's `SET XX`: a record that is gone is not brought back under its
             // old key (that would resurrect a logged-out session); the middleware gets a new key.
-            drop(map);
-            return self
-                .save(session_state, ttl)
-                .await
-                .map_err(|err| match err {
-                    SaveError::Serialization(e) => UpdateError::Serialization(e),
-                    SaveError::Other(e) => UpdateError::Other(e),
-                });
+            return Self::save_locked(&mut map, &session_state, ttl)
+                .map_err(|e| UpdateError::Serialization(e.into()));
         }
-        Self::insert(&mut map, &session_key, &session_state, ttl).map_err(|e| UpdateError::Serialization(e.into()))?;
+        Self::insert(&mut map, &session_key, &session_state, ttl)
+            .map_err(|e| UpdateError::Serialization(e.into()))?;
         Ok(session_key)
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         let mut map = self.lock();
         if let Some(entry) = map.entries.get_mut(session_key.as_ref()) {
             entry.expires_at = Instant::now() + StdDuration::try_from(*ttl).unwrap_or_default();
@@ -177,7 +200,10 @@ mod tests {
     async fn saved_state_loads_back_until_deleted() {
         let store = InProcessStore::new();
 
-        let key = store.save(state(), &Duration::minutes(5)).await.expect("save");
+        let key = store
+            .save(state(), &Duration::minutes(5))
+            .await
+            .expect("save");
 
         assert_eq!(store.load(&key).await.expect("load"), Some(state()));
         assert_eq!(store.stats().sessions, 1);
@@ -197,7 +223,10 @@ mod tests {
     #[tokio::test]
     async fn updating_a_deleted_record_does_not_resurrect_its_key() {
         let store = InProcessStore::new();
-        let key = store.save(state(), &Duration::minutes(5)).await.expect("save");
+        let key = store
+            .save(state(), &Duration::minutes(5))
+            .await
+            .expect("save");
         store.delete(&key).await.expect("delete");
 
         let new_key = store

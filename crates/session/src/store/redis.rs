@@ -109,9 +109,13 @@ impl RedisLink {
 
     /// `PING`, bounded by the timeout.
     pub async fn ping(&self) -> Result<(), RedisUnavailable> {
-        self.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c.commands).await })
-            .await
-            .map(drop)
+        self.run(|mut c| async move {
+            redis::cmd("PING")
+                .query_async::<String>(&mut c.commands)
+                .await
+        })
+        .await
+        .map(drop)
     }
 
     fn current(&self) -> Option<Connected> {
@@ -185,7 +189,10 @@ impl RedisStore {
 }
 
 impl SessionStore for RedisStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let outcome = self
             .link
             .run(|c| async move {
@@ -202,7 +209,11 @@ impl SessionStore for RedisStore {
         }
     }
 
-    async fn save(&self, session_state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         let outcome = self
             .link
             .run(|c| async move {
@@ -241,7 +252,11 @@ impl SessionStore for RedisStore {
         }
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         self.link
             .run(|c| async move { c.sessions.update_ttl(session_key, ttl).await })
             .await
@@ -274,7 +289,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_the_displayed_url() {
-        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
         assert_eq!(
             redact_url("redis://user:s3cret@cache:6379/0"),
             "redis://[redacted]@cache:6379/0"
@@ -284,7 +302,8 @@ mod tests {
     #[tokio::test]
     async fn a_dead_address_fails_fast_and_reports_an_outage() {
         // Port 1 on loopback refuses connections at once.
-        let link = RedisLink::new("redis://127.0.0.1:1", StdDuration::from_millis(500)).expect("url");
+        let link =
+            RedisLink::new("redis://127.0.0.1:1", StdDuration::from_millis(500)).expect("url");
 
         let (result, reported) = outage::watch(link.ping()).await;
 

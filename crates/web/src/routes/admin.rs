@@ -7,7 +7,10 @@ use crate::{
     templates::AdminPage, Mount,
 };
 
-pub async fn show(mount: web::Data<Mount>, CurrentUser(identity): CurrentUser) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    mount: web::Data<Mount>,
+    CurrentUser(identity): CurrentUser,
+) -> Result<HttpResponse, PageError> {
     if !identity.is_admin() {
         return Err(PageError::Forbidden {
             role: identity.role.to_string(),

@@ -4,7 +4,10 @@ use actix_web::{http::StatusCode, web, HttpResponse};
 
 use crate::{errors::PageError, extractors::CurrentUser, render, templates::DashboardPage, Mount};
 
-pub async fn show(mount: web::Data<Mount>, CurrentUser(identity): CurrentUser) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    mount: web::Data<Mount>,
+    CurrentUser(identity): CurrentUser,
+) -> Result<HttpResponse, PageError> {
     Ok(private(render::html(
         StatusCode::OK,
         &DashboardPage {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::{
     errors::{see_other, PageError},
+    forms::LoginForm,
     render,
     routes::credentials::check_password,
     templates::LoginPage,
@@ -15,12 +16,6 @@ use crate::{
 /// Said for an unknown user and a wrong password alike, so the form does not reveal which
 /// usernames exist.
 pub const WRONG_CREDENTIALS: &str = "Wrong username or password.";
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    pub username: String,
-    pub password: String,
-}
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
@@ -58,9 +53,9 @@ pub async fn submit(
     req: HttpRequest,
     mount: web::Data<Mount>,
     users: web::Data<UserDirectory>,
-    form: web::Form<LoginForm>,
+    form: LoginForm,
 ) -> Result<HttpResponse, PageError> {
-    let LoginForm { username, password } = form.into_inner();
+    let LoginForm { username, password } = form;
     let Some(identity) = check_password(users, username.clone(), password).await? else {
         tracing::info!(mount = mount.slug, "failed login");
         return Ok(render::html(

@@ -1,0 +1,25 @@
+//! Acceptance tests: the real app on a real port against a real `redis-server`.
+//!
+//! One binary with one module per lesson, so the suite links once.
+
+mod contract;
+mod faults;
+mod restarts;
+mod tokens;
+
+/// Run each named test body once per login mount, as `session::name`, `memory::name`,
+/// `jwt::name`: the same contract for every backend.
+#[macro_export]
+macro_rules! for_each_mount {
+    ($($test:ident),* $(,)?) => {
+        mod session {
+            $( #[tokio::test] async fn $test() { super::$test("session").await } )*
+        }
+        mod memory {
+            $( #[tokio::test] async fn $test() { super::$test("memory").await } )*
+        }
+        mod jwt {
+            $( #[tokio::test] async fn $test() { super::$test("jwt").await } )*
+        }
+    };
+}
