@@ -45,9 +45,17 @@ pub fn load_or_create(dir: &Path, name: &str, len: usize) -> Result<Secret, KeyF
             fs::create_dir_all(dir).map_err(io_err)?;
             let mut bytes = vec![0u8; len];
             rand::rng().fill_bytes(&mut bytes);
-            write_private(&path, STANDARD.encode(&bytes).as_bytes()).map_err(io_err)?;
-            tracing::info!(path = %path.display(), "generated a new key");
-            Ok(Secret::new(bytes))
+            match write_private(&path, STANDARD.encode(&bytes).as_bytes()) {
+                Ok(()) => {
+                    tracing::info!(path = %path.display(), "generated a new key");
+                    Ok(Secret::new(bytes))
+                }
+                // Another instance sharing the directory made it first: use theirs.
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    load_or_create(dir, name, len)
+                }
+                Err(err) => Err(io_err(err)),
+            }
         }
         Err(err) => Err(io_err(err)),
     }
@@ -64,19 +72,31 @@ pub fn replace(dir: &Path, name: &str, len: usize) -> Result<Secret, KeyFileErro
     load_or_create(dir, name, len)
 }
 
-#[cfg(unix)]
+/// Write `contents` to `path` only if it does not exist, atomically: the file is complete in a
+/// temporary name first and then linked into place, so a second instance starting at the same
+/// moment sees either no key or the whole key, never half of one.
 fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let temp = path.with_extension(format!("tmp-{}-{}", std::process::id(), rand::random::<u32>()));
+    write_new_private_file(&temp, contents)?;
+    let linked = fs::hard_link(&temp, path);
+    let _ = fs::remove_file(&temp);
+    linked
+}
+
+#[cfg(unix)]
+fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(contents)
+    file.write_all(contents)?;
+    file.sync_all()
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     fs::write(path, contents)
 }
 
