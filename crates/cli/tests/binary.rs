@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use authlab_testkit::{RedisServer, ALICE};
+use authlab_testkit::{extract_csrf_token, RedisServer, ALICE};
 
 struct Server {
     child: Child,
@@ -80,21 +80,42 @@ fn client() -> reqwest::Client {
         .expect("client")
 }
 
-/// Log in through the form and return the `name=value` of the login cookie.
+/// Log in through the form, as a browser would (fetch the form for its CSRF cookie and token
+/// first), and return the `name=value` of the login cookie.
 async fn log_in(base: &str, mount: &str) -> String {
+    let form = client()
+        .get(format!("{base}/{mount}/login"))
+        .send()
+        .await
+        .expect("login form");
+    let csrf_cookie = cookie_pair(&form, "authlab_csrf");
+    let token = extract_csrf_token(&form.text().await.expect("body")).expect("a CSRF field");
     let response = client()
         .post(format!("{base}/{mount}/login"))
-        .form(&[("username", ALICE.0), ("password", ALICE.1)])
+        .header("cookie", csrf_cookie)
+        .form(&[
+            ("username", ALICE.0),
+            ("password", ALICE.1),
+            ("csrf", &token),
+        ])
         .send()
         .await
         .expect("login request");
     assert_eq!(response.status(), 303);
-    let set_cookie = response
+    cookie_pair(&response, &format!("authlab_{mount}"))
+}
+
+/// `name=value` of the cookie `name` set by a response.
+fn cookie_pair(response: &reqwest::Response, name: &str) -> String {
+    response
         .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("a login cookie");
-    set_cookie.split(';').next().expect("name=value").to_owned()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+        .to_owned()
 }
 
 async fn me_status(base: &str, mount: &str, cookie: &str) -> u16 {

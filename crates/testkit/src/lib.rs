@@ -17,7 +17,7 @@ pub mod test_app;
 pub use assertions::*;
 pub use client::{CookieJar, TestResponse};
 pub use redis::{RedisOptions, RedisServer, RedisServerError};
-pub use test_app::TestApp;
+pub use test_app::{extract_csrf_token, TestApp};
 
 /// The demo accounts and their passwords (documented in the README).
 pub const ALICE: (&str, &str) = ("alice", "wonderland");

@@ -198,13 +198,44 @@ impl TestApp {
             .await
     }
 
+    /// Post the login form with these fields and this browser's CSRF token.
     pub async fn post_login_form(&self, mount: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf_token().await;
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &token));
+        self.post_form_as_is(&format!("/{mount}/login"), &fields, &[])
+            .await
+    }
+
+    /// The CSRF token a form of this browser must carry, read from a rendered form the way a
+    /// browser would see it (the `/jwt` login form needs no Redis, so it renders even when the
+    /// session store is down).
+    pub async fn csrf_token(&self) -> String {
+        let page = self.get("/jwt/login").await;
+        extract_csrf_token(&page.body)
+            .unwrap_or_else(|| panic!("no CSRF field in the login form: {}", page.body))
+    }
+
+    /// Post exactly these fields and extra headers, with no token added: for CSRF tests.
+    pub async fn post_form_as_is(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let fields: Vec<(String, String)> = fields
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         self.client
-            .send(Method::POST, &format!("/{mount}/login"), |r| {
+            .send(Method::POST, path, move |mut r| {
+                for (name, value) in headers {
+                    r = r.header(name, value);
+                }
                 r.form(&fields)
             })
             .await
@@ -239,8 +270,8 @@ impl TestApp {
     }
 
     pub async fn post_logout(&self, mount: &str) -> TestResponse {
-        self.client
-            .send(Method::POST, &format!("/{mount}/logout"), |r| r)
+        let token = self.csrf_token().await;
+        self.post_form_as_is(&format!("/{mount}/logout"), &[("csrf", &token)], &[])
             .await
     }
 
@@ -267,6 +298,14 @@ impl TestApp {
     pub async fn get_healthz(&self) -> TestResponse {
         self.get("/healthz").await
     }
+}
+
+/// The value of the hidden `csrf` input of a rendered form.
+pub fn extract_csrf_token(html: &str) -> Option<String> {
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let len = html[start..].find('"')?;
+    Some(html[start..start + len].to_owned())
 }
 
 impl Drop for TestApp {

@@ -1,23 +1,22 @@
-//! Reading the login form strictly.
+//! Reading forms strictly, with their CSRF token checked.
 //!
 //! `web::Form` decodes `%FF` and raw non-UTF-8 bytes into U+FFFD and carries on, so a password
 //! that is not text would be silently changed before it is checked. Here a form must be
 //! `application/x-www-form-urlencoded`, at most [`MAX_BODY_BYTES`], valid UTF-8 after
-//! percent-decoding, and carry each field exactly once; anything else is a clear 4xx page.
+//! percent-decoding, carry each field at most once, and carry a valid CSRF token; anything else is
+//! a clear 4xx page.
 
-use std::{future::Future, pin::Pin};
+use std::{collections::HashMap, future::Future, pin::Pin};
 
 use actix_web::{
     dev::Payload, http::StatusCode, web, FromRequest, HttpRequest, HttpResponse, ResponseError,
 };
 
-use crate::{app::MAX_BODY_BYTES, render};
-
-/// The fields of the login form.
-pub struct LoginForm {
-    pub username: String,
-    pub password: String,
-}
+use crate::{
+    app::MAX_BODY_BYTES,
+    csrf::{self, CsrfError, CSRF_FIELD},
+    render,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
@@ -30,9 +29,11 @@ pub enum FormError {
     #[error("the form lacks the field {0}")]
     Missing(&'static str),
     #[error("the form has the field {0} more than once")]
-    Repeated(&'static str),
+    Repeated(String),
     #[error("the form could not be read: {0}")]
     Unreadable(String),
+    #[error(transparent)]
+    Csrf(#[from] CsrfError),
 }
 
 impl ResponseError for FormError {
@@ -40,22 +41,38 @@ impl ResponseError for FormError {
         match self {
             FormError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             FormError::WrongContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            FormError::Csrf(err) => err.status_code(),
             _ => StatusCode::BAD_REQUEST,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        tracing::warn!(error = %self, "bad login form");
-        render::error_page(
-            self.status_code(),
-            "Bad request",
-            &format!("The login form could not be used: {self}."),
-            None,
-        )
+        tracing::warn!(error = %self, "bad form");
+        match self {
+            FormError::Csrf(err) => err.error_response(),
+            _ => render::error_page(
+                self.status_code(),
+                "Bad request",
+                &format!("The form could not be used: {self}."),
+                None,
+            ),
+        }
     }
 }
 
-impl FromRequest for LoginForm {
+/// The decoded fields of a form whose CSRF token was valid.
+pub struct CheckedForm {
+    fields: HashMap<String, String>,
+}
+
+impl CheckedForm {
+    /// Take a required field.
+    pub fn take(&mut self, name: &'static str) -> Result<String, FormError> {
+        self.fields.remove(name).ok_or(FormError::Missing(name))
+    }
+}
+
+impl FromRequest for CheckedForm {
     type Error = FormError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -69,6 +86,7 @@ impl FromRequest for LoginForm {
                     .starts_with("application/x-www-form-urlencoded")
             });
         let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             if !is_form {
                 return Err(FormError::WrongContentType);
@@ -80,34 +98,52 @@ impl FromRequest for LoginForm {
                     FormError::Unreadable(err.to_string())
                 }
             })?;
-            parse(&body)
+            let mut fields = parse(&body)?;
+            let token = fields.remove(CSRF_FIELD);
+            csrf::check(&req, token.as_deref())?;
+            Ok(CheckedForm { fields })
         })
     }
 }
 
-/// Parse `username=…&password=…` strictly.
-pub fn parse(body: &[u8]) -> Result<LoginForm, FormError> {
-    let mut username = None;
-    let mut password = None;
+/// The fields of the login form.
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+impl FromRequest for LoginForm {
+    type Error = FormError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = CheckedForm::from_request(req, payload);
+        Box::pin(async move {
+            let mut form = form.await?;
+            Ok(LoginForm {
+                username: form.take("username")?,
+                password: form.take("password")?,
+            })
+        })
+    }
+}
+
+/// Parse `a=1&b=2` strictly: UTF-8 after decoding, no repeated field.
+pub fn parse(body: &[u8]) -> Result<HashMap<String, String>, FormError> {
+    let mut fields = HashMap::new();
     for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
         let (name, value) = match pair.iter().position(|b| *b == b'=') {
             Some(at) => (&pair[..at], &pair[at + 1..]),
             None => (pair, &[][..]),
         };
-        let (field, slot) = match decode(name)?.as_str() {
-            "username" => ("username", &mut username),
-            "password" => ("password", &mut password),
-            // Other fields (a CSRF token, a submit button's name) are not this parser's business.
-            _ => continue,
-        };
-        if slot.replace(decode(value)?).is_some() {
-            return Err(FormError::Repeated(field));
+        let name = decode(name)?;
+        let value = decode(value)?;
+        if fields.contains_key(&name) {
+            return Err(FormError::Repeated(name));
         }
+        fields.insert(name, value);
     }
-    Ok(LoginForm {
-        username: username.ok_or(FormError::Missing("username"))?,
-        password: password.ok_or(FormError::Missing("password"))?,
-    })
+    Ok(fields)
 }
 
 fn decode(raw: &[u8]) -> Result<String, FormError> {
@@ -127,16 +163,12 @@ mod tests {
     fn a_plain_form_parses() {
         let form = parse(b"username=alice&password=wonder+land%21").expect("valid");
 
-        assert_eq!(form.username, "alice");
-        assert_eq!(form.password, "wonder land!");
+        assert_eq!(form["username"], "alice");
+        assert_eq!(form["password"], "wonder land!");
     }
 
     #[test]
     fn bad_forms_are_refused_with_the_reason() {
-        assert!(matches!(
-            parse(b"username=alice"),
-            Err(FormError::Missing("password"))
-        ));
         assert!(matches!(
             parse(b"username=%ff&password=x"),
             Err(FormError::NotUtf8)
@@ -147,7 +179,7 @@ mod tests {
         ));
         assert!(matches!(
             parse(b"username=a&username=b&password=x"),
-            Err(FormError::Repeated("username"))
+            Err(FormError::Repeated(name)) if name == "username"
         ));
     }
 }

@@ -76,7 +76,11 @@ pub fn replace(dir: &Path, name: &str, len: usize) -> Result<Secret, KeyFileErro
 /// temporary name first and then linked into place, so a second instance starting at the same
 /// moment sees either no key or the whole key, never half of one.
 fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let temp = path.with_extension(format!("tmp-{}-{}", std::process::id(), rand::random::<u32>()));
+    let temp = path.with_extension(format!(
+        "tmp-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     write_new_private_file(&temp, contents)?;
     let linked = fs::hard_link(&temp, path);
     let _ = fs::remove_file(&temp);

@@ -6,6 +6,7 @@
 //! only place that knows the concrete backends is [`state`], which builds them from [`Settings`].
 
 pub mod app;
+pub mod csrf;
 pub mod errors;
 pub mod extractors;
 pub mod forms;
@@ -14,6 +15,7 @@ pub mod mount;
 pub mod outage;
 pub mod render;
 pub mod routes;
+pub mod security_headers;
 pub mod server;
 pub mod settings;
 pub mod state;

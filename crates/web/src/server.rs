@@ -2,9 +2,13 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use actix_web::{dev::Server, middleware, App, HttpServer};
+use actix_web::{
+    dev::Server,
+    middleware::{self, from_fn},
+    App, HttpServer,
+};
 
-use crate::{app, AppState};
+use crate::{app, csrf, security_headers::security_headers, AppState};
 
 /// How long in-flight requests get to finish after SIGTERM or a stop.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -24,8 +28,11 @@ pub fn start(state: AppState, handle_signals: bool) -> std::io::Result<RunningSe
     let factory_state = state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
-            .wrap(middleware::Logger::new("%r %s %Dms").log_target("authlab::http"))
             .configure(app::configure(factory_state.clone()))
+            .wrap(from_fn(csrf::ensure_seed_cookie))
+            .wrap(from_fn(csrf::refuse_cross_site))
+            .wrap(security_headers())
+            .wrap(middleware::Logger::new("%r %s %Dms").log_target("authlab::http"))
     })
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
     .bind(bind)?;

@@ -10,11 +10,12 @@ use authlab_session::{
     CookieKey, SessionBackend, SessionSettings, StoreKind, MIN_KEY_BYTES,
 };
 
-use crate::{keys, mount, Mount, Settings};
+use crate::{csrf::CsrfKey, keys, mount, Mount, Settings};
 
 /// File names in the data directory.
 pub const SESSION_KEY_FILE: &str = "session-cookie.key";
 pub const JWT_SECRET_FILE: &str = "jwt-hs256.key";
+pub const CSRF_KEY_FILE: &str = "csrf.key";
 const GENERATED_JWT_SECRET_BYTES: usize = 64;
 
 /// Everything the app factory needs; cloned into each worker (clones share the stores).
@@ -27,6 +28,7 @@ pub struct AppState {
     pub memory_store: InProcessStore,
     pub session_settings: SessionSettings,
     pub memory_settings: SessionSettings,
+    pub csrf_key: CsrfKey,
     pub session: Arc<Mount>,
     pub memory: Arc<Mount>,
     pub jwt: Arc<Mount>,
@@ -49,6 +51,10 @@ impl AppState {
                 GENERATED_JWT_SECRET_BYTES,
             )?,
         };
+        let csrf_key = CsrfKey::new(
+            keys::load_or_create(&settings.data_dir, CSRF_KEY_FILE, 32)?,
+            settings.cookie_secure(),
+        );
         let redis = RedisLink::new(&settings.redis_url, settings.redis_timeout())
             .map_err(|err| anyhow::anyhow!("AUTHLAB_REDIS_URL is not a Redis URL: {err}"))?;
         let redis_store = RedisStore::new(redis.clone());
@@ -110,6 +116,7 @@ impl AppState {
             memory_store,
             session_settings,
             memory_settings,
+            csrf_key,
             session,
             memory,
             jwt,

@@ -23,6 +23,8 @@ pub struct LoginPage<'a> {
     pub logged_in_as: Option<Identity>,
     /// What the user typed, so a failed attempt does not lose it (never the password).
     pub username: &'a str,
+    /// The CSRF token of the form.
+    pub csrf: &'a str,
 }
 
 #[derive(Template)]
@@ -30,6 +32,8 @@ pub struct LoginPage<'a> {
 pub struct DashboardPage<'a> {
     pub mount: &'a Mount,
     pub identity: &'a Identity,
+    /// The CSRF token of the logout form.
+    pub csrf: &'a str,
 }
 
 #[derive(Template)]

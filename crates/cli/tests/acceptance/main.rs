@@ -6,6 +6,7 @@ mod contract;
 mod faults;
 mod restarts;
 mod tokens;
+mod web_security;
 
 /// Run each named test body once per login mount, as `session::name`, `memory::name`,
 /// `jwt::name`: the same contract for every backend.

@@ -2,17 +2,22 @@
 
 use actix_web::{http::StatusCode, web, HttpResponse};
 
-use crate::{errors::PageError, extractors::CurrentUser, render, templates::DashboardPage, Mount};
+use crate::{
+    csrf::CsrfToken, errors::PageError, extractors::CurrentUser, render, templates::DashboardPage,
+    Mount,
+};
 
 pub async fn show(
     mount: web::Data<Mount>,
     CurrentUser(identity): CurrentUser,
+    csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
     Ok(private(render::html(
         StatusCode::OK,
         &DashboardPage {
             mount: &mount,
             identity: &identity,
+            csrf: csrf.value(),
         },
     )))
 }

@@ -5,6 +5,7 @@ use authlab_core::{Authentication, Rejection, UserDirectory};
 use serde::Deserialize;
 
 use crate::{
+    csrf::CsrfToken,
     errors::{see_other, PageError},
     forms::LoginForm,
     render,
@@ -26,6 +27,7 @@ pub async fn show(
     req: HttpRequest,
     mount: web::Data<Mount>,
     query: Option<web::Query<LoginQuery>>,
+    csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
     // Say "the store is down" now, not after the student has typed a password.
     mount.backend.readiness().await?;
@@ -45,6 +47,7 @@ pub async fn show(
             rejection,
             logged_in_as,
             username: "",
+            csrf: csrf.value(),
         },
     ))
 }
@@ -54,6 +57,7 @@ pub async fn submit(
     mount: web::Data<Mount>,
     users: web::Data<UserDirectory>,
     form: LoginForm,
+    csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
     let LoginForm { username, password } = form;
     let Some(identity) = check_password(users, username.clone(), password).await? else {
@@ -66,6 +70,7 @@ pub async fn submit(
                 rejection: None,
                 logged_in_as: None,
                 username: &username,
+                csrf: csrf.value(),
             },
         ));
     };

@@ -1,0 +1,173 @@
+//! CSRF on every state-changing form, cross-site requests refused, and the headers that limit
+//! what a page can do.
+
+use authlab_testkit::{
+    assert_body_contains, assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE,
+    LOGIN_MOUNTS,
+};
+
+async fn app() -> (RedisServer, TestApp) {
+    let redis = RedisServer::start().expect("a private redis-server");
+    let app = TestApp::spawn(&redis).await;
+    (redis, app)
+}
+
+#[tokio::test]
+async fn a_login_form_without_a_valid_token_is_refused() {
+    let (_redis, app) = app().await;
+    let _ = app.get_login("jwt").await; // the browser has its CSRF cookie
+
+    for mount in LOGIN_MOUNTS {
+        let path = format!("/{mount}/login");
+        let none = app
+            .post_form_as_is(&path, &[("username", ALICE.0), ("password", ALICE.1)], &[])
+            .await;
+        let wrong = app
+            .post_form_as_is(
+                &path,
+                &[
+                    ("username", ALICE.0),
+                    ("password", ALICE.1),
+                    ("csrf", "forged"),
+                ],
+                &[],
+            )
+            .await;
+
+        assert_status(&none, 403);
+        assert_status(&wrong, 403);
+        assert_body_contains(&wrong, "security token");
+        assert!(app.jar().get(&TestApp::auth_cookie_name(mount)).is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_token_from_another_browser_does_not_fit_this_browsers_cookie() {
+    let (_redis, app) = app().await;
+    let attacker = app.another_instance().await;
+    let attackers_token = attacker.csrf_token().await;
+    let _ = app.get_login("jwt").await;
+
+    let response = app
+        .post_form_as_is(
+            "/jwt/login",
+            &[
+                ("username", ALICE.0),
+                ("password", ALICE.1),
+                ("csrf", &attackers_token),
+            ],
+            &[],
+        )
+        .await;
+
+    assert_status(&response, 403);
+}
+
+#[tokio::test]
+async fn logout_needs_the_token_too() {
+    let (_redis, app) = app().await;
+
+    for mount in LOGIN_MOUNTS {
+        app.log_in(mount, ALICE).await;
+
+        let forged = app
+            .post_form_as_is(&format!("/{mount}/logout"), &[], &[])
+            .await;
+
+        assert_status(&forged, 403);
+        assert_status(&app.get_dashboard(mount).await, 200);
+    }
+}
+
+#[tokio::test]
+async fn unsafe_requests_from_another_site_are_refused_even_with_a_good_token() {
+    let (_redis, app) = app().await;
+    let token = app.csrf_token().await;
+    let fields = [
+        ("username", ALICE.0),
+        ("password", ALICE.1),
+        ("csrf", token.as_str()),
+    ];
+
+    let fetch_metadata = app
+        .post_form_as_is("/jwt/login", &fields, &[("sec-fetch-site", "cross-site")])
+        .await;
+    let foreign_origin = app
+        .post_form_as_is("/jwt/login", &fields, &[("origin", "http://evil.example")])
+        .await;
+    let own_origin = format!("http://{}", app.base_url().trim_start_matches("http://"));
+    let same_site = app
+        .post_form_as_is(
+            "/jwt/login",
+            &fields,
+            &[
+                ("origin", own_origin.as_str()),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        )
+        .await;
+
+    assert_status(&fetch_metadata, 403);
+    assert_status(&foreign_origin, 403);
+    assert_is_redirect_to(&same_site, "/jwt/dashboard");
+}
+
+#[tokio::test]
+async fn cross_site_json_logins_are_refused() {
+    let (_redis, app) = app().await;
+
+    let response = app
+        .post_form_as_is("/jwt/api/login", &[], &[("sec-fetch-site", "cross-site")])
+        .await;
+
+    assert_status(&response, 403);
+}
+
+#[tokio::test]
+async fn every_page_carries_a_strict_content_security_policy() {
+    let (_redis, app) = app().await;
+
+    for path in [
+        "/",
+        "/jwt/login",
+        "/session/login",
+        "/memory/login",
+        "/nowhere",
+    ] {
+        let response = app.get(path).await;
+        let csp = response
+            .header("content-security-policy")
+            .unwrap_or_default();
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    }
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_is_httponly_and_strict() {
+    let (_redis, app) = app().await;
+
+    let response = app.get_login("jwt").await;
+
+    let cookie = response.set_cookie("authlab_csrf").expect("a CSRF cookie");
+    assert_eq!(cookie.http_only(), Some(true));
+    assert_eq!(
+        cookie.same_site(),
+        Some(actix_web::cookie::SameSite::Strict)
+    );
+    assert_eq!(cookie.path(), Some("/"));
+}
+
+#[tokio::test]
+async fn logout_asks_the_browser_to_clear_cached_pages() {
+    let (_redis, app) = app().await;
+    app.log_in("jwt", ALICE).await;
+
+    let response = app.post_logout("jwt").await;
+
+    assert!(response
+        .header("clear-site-data")
+        .is_some_and(|v| v.contains("\"cache\"")));
+}
