@@ -114,8 +114,15 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: String) -> Self {
+        Self::from_address(base, None)
+    }
+
+    /// A client whose connections leave from `address` (any of 127.0.0.0/8 works on Linux), to
+    /// play a second person on another machine.
+    pub fn from_address(base: String, address: Option<std::net::IpAddr>) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(address)
             .build()
             .expect("a reqwest client with no TLS and no proxy always builds");
         Client {

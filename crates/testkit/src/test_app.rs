@@ -144,6 +144,12 @@ impl TestApp {
         self.client.set_base(base);
     }
 
+    /// From now on, be a different browser on another address: new connections leave from
+    /// `address` and the cookie jar starts empty.
+    pub fn become_another_browser_at(&mut self, address: std::net::IpAddr) {
+        self.client = Client::from_address(self.client.base().to_owned(), Some(address));
+    }
+
     pub fn base_url(&self) -> &str {
         self.client.base()
     }

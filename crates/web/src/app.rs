@@ -22,6 +22,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
 
         cfg.app_data(web::Data::from(state.users.clone()))
             .app_data(web::Data::new(state.csrf_key.clone()))
+            .app_data(web::Data::from(state.throttle.clone()))
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(json_config())
             .route("/", web::get().to(routes::landing::show))

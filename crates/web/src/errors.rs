@@ -25,6 +25,8 @@ pub enum PageError {
         reason: Rejection,
         forget: Vec<Cookie<'static>>,
     },
+    #[error("too many failed logins; retry in {} s", retry_after.as_secs())]
+    Throttled { retry_after: std::time::Duration },
     #[error("the role {role} may not open this page")]
     Forbidden { role: String, back: String },
     #[error(transparent)]
@@ -38,6 +40,7 @@ impl ResponseError for PageError {
         match self {
             PageError::LoginRequired { .. } | PageError::Rejected { .. } => StatusCode::SEE_OTHER,
             PageError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            PageError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             PageError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Backend(BackendError::Internal(_)) | PageError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -58,6 +61,20 @@ impl ResponseError for PageError {
                     // A removal cookie is plain ASCII; failing to add one only leaves a stale cookie.
                     let _ = response.add_cookie(cookie);
                 }
+                response
+            }
+            PageError::Throttled { retry_after } => {
+                let mut response = render::error_page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many failed logins",
+                    &format!(
+                        "Too many wrong passwords for this account from your address. Wait {} \
+                         seconds and try again; other people's logins are not affected.",
+                        retry_after.as_secs().max(1)
+                    ),
+                    None,
+                );
+                insert_retry_after(&mut response, *retry_after);
                 response
             }
             PageError::Forbidden { role, back } => render::error_page(
@@ -94,6 +111,8 @@ pub enum ApiError {
     Rejected(Rejection),
     #[error("wrong username or password")]
     WrongCredentials,
+    #[error("too many failed logins")]
+    Throttled { retry_after: std::time::Duration },
     #[error(transparent)]
     Backend(#[from] BackendError),
     #[error(transparent)]
@@ -106,6 +125,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated | ApiError::Rejected(_) | ApiError::WrongCredentials => {
                 StatusCode::UNAUTHORIZED
             }
+            ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Backend(BackendError::Internal(_)) | ApiError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -129,6 +149,15 @@ impl ResponseError for ApiError {
                 "error": "wrong_credentials",
                 "message": "wrong username or password",
             }),
+            ApiError::Throttled { retry_after } => {
+                let mut response = HttpResponse::TooManyRequests().json(json!({
+                    "error": "throttled",
+                    "message": "too many failed logins for this account from this address",
+                    "retry_after": retry_after.as_secs().max(1),
+                }));
+                insert_retry_after(&mut response, *retry_after);
+                return response;
+            }
             ApiError::Backend(BackendError::Unavailable { what, .. }) => {
                 return store_unavailable_json(what)
             }
@@ -142,6 +171,13 @@ impl ResponseError for ApiError {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"authlab\""));
         }
         response.json(body)
+    }
+}
+
+fn insert_retry_after(response: &mut HttpResponse, wait: std::time::Duration) {
+    let seconds = wait.as_secs().max(1).to_string();
+    if let Ok(value) = header::HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
 }
 

@@ -20,6 +20,7 @@ pub mod server;
 pub mod settings;
 pub mod state;
 pub mod templates;
+pub mod throttle;
 
 pub use mount::Mount;
 pub use server::{start, RunningServer};

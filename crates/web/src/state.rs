@@ -10,7 +10,12 @@ use authlab_session::{
     CookieKey, SessionBackend, SessionSettings, StoreKind, MIN_KEY_BYTES,
 };
 
-use crate::{csrf::CsrfKey, keys, mount, Mount, Settings};
+use crate::{
+    csrf::CsrfKey,
+    keys, mount,
+    throttle::{LoginThrottle, ThrottleLimits},
+    Mount, Settings,
+};
 
 /// File names in the data directory.
 pub const SESSION_KEY_FILE: &str = "session-cookie.key";
@@ -29,6 +34,7 @@ pub struct AppState {
     pub session_settings: SessionSettings,
     pub memory_settings: SessionSettings,
     pub csrf_key: CsrfKey,
+    pub throttle: Arc<LoginThrottle>,
     pub session: Arc<Mount>,
     pub memory: Arc<Mount>,
     pub jwt: Arc<Mount>,
@@ -117,6 +123,7 @@ impl AppState {
             session_settings,
             memory_settings,
             csrf_key,
+            throttle: Arc::new(LoginThrottle::new(ThrottleLimits::default())),
             session,
             memory,
             jwt,

@@ -171,3 +171,60 @@ async fn logout_asks_the_browser_to_clear_cached_pages() {
         .header("clear-site-data")
         .is_some_and(|v| v.contains("\"cache\"")));
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_without_locking_the_owner_out() {
+    let (_redis, mut app) = app().await;
+    for _ in 0..5 {
+        let wrong = app.post_login("jwt", ALICE.0, "guess").await;
+        assert_status(&wrong, 200);
+    }
+
+    let throttled_form = app.post_login("jwt", ALICE.0, ALICE.1).await;
+    let throttled_api = app.api_login("session", ALICE.0, "guess").await;
+    app.become_another_browser_at(std::net::IpAddr::from([127, 0, 0, 2]));
+    let owner = app.post_login("jwt", ALICE.0, ALICE.1).await;
+
+    assert_status(&throttled_form, 429);
+    assert!(throttled_form.header("retry-after").is_some());
+    assert_status(&throttled_api, 429);
+    assert_eq!(throttled_api.json()["error"], "throttled");
+    assert_is_redirect_to(&owner, "/jwt/dashboard");
+}
+
+#[tokio::test]
+async fn an_unknown_user_and_a_wrong_password_cannot_be_told_apart_by_a_stopwatch() {
+    let (_redis, app) = app().await;
+    let mut wrong_password = Vec::new();
+    let mut unknown_user = Vec::new();
+
+    // Alternate the two kinds so that load on the machine hits both alike; stay under the
+    // throttle's limits (4 failures per account, 16 per address).
+    for n in 0..8 {
+        let known = if n % 2 == 0 { ALICE.0 } else { "bob" };
+        let started = std::time::Instant::now();
+        let a = app.api_login("jwt", known, "wrong-password").await;
+        wrong_password.push(started.elapsed());
+        let started = std::time::Instant::now();
+        let b = app
+            .api_login("jwt", &format!("ghost{n}"), "wrong-password")
+            .await;
+        unknown_user.push(started.elapsed());
+        assert_eq!(
+            (a.status, a.body),
+            (b.status, b.body),
+            "same status and body"
+        );
+    }
+
+    let median = |mut v: Vec<std::time::Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64()
+    };
+    let ratio = median(unknown_user) / median(wrong_password);
+    // Without the dummy hash an unknown user answers ~100x faster; noise stays far inside 2x.
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "unknown/wrong time ratio {ratio:.2}"
+    );
+}

@@ -4,7 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use authlab_core::{Identity, UserDirectory};
 use serde::{Deserialize, Serialize};
 
-use crate::{errors::ApiError, extractors::ApiUser, routes::credentials::check_password, Mount};
+use crate::{
+    errors::ApiError,
+    extractors::ApiUser,
+    routes::credentials::{check_password, PasswordCheck},
+    throttle::LoginThrottle,
+    Mount,
+};
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -39,12 +45,18 @@ pub async fn login(
     req: HttpRequest,
     mount: web::Data<Mount>,
     users: web::Data<UserDirectory>,
+    throttle: web::Data<LoginThrottle>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    let identity: Identity = check_password(users, username, password)
-        .await?
-        .ok_or(ApiError::WrongCredentials)?;
+    let identity: Identity = match check_password(&req, users, throttle, username, password).await?
+    {
+        PasswordCheck::Accepted(identity) => identity,
+        PasswordCheck::Refused => return Err(ApiError::WrongCredentials),
+        PasswordCheck::Throttled { retry_after } => {
+            return Err(ApiError::Throttled { retry_after })
+        }
+    };
     let grant = mount.backend.login(&req, &identity).await?;
     let token_type = grant.token.as_ref().map(|_| "Bearer");
     Ok(HttpResponse::Ok().json(LoginResponse {

@@ -9,8 +9,9 @@ use crate::{
     errors::{see_other, PageError},
     forms::LoginForm,
     render,
-    routes::credentials::check_password,
+    routes::credentials::{check_password, PasswordCheck},
     templates::LoginPage,
+    throttle::LoginThrottle,
     Mount,
 };
 
@@ -56,23 +57,30 @@ pub async fn submit(
     req: HttpRequest,
     mount: web::Data<Mount>,
     users: web::Data<UserDirectory>,
+    throttle: web::Data<LoginThrottle>,
     form: LoginForm,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
     let LoginForm { username, password } = form;
-    let Some(identity) = check_password(users, username.clone(), password).await? else {
-        tracing::info!(mount = mount.slug, "failed login");
-        return Ok(render::html(
-            StatusCode::OK,
-            &LoginPage {
-                mount: &mount,
-                error: Some(WRONG_CREDENTIALS),
-                rejection: None,
-                logged_in_as: None,
-                username: &username,
-                csrf: csrf.value(),
-            },
-        ));
+    let identity = match check_password(&req, users, throttle, username.clone(), password).await? {
+        PasswordCheck::Accepted(identity) => identity,
+        PasswordCheck::Throttled { retry_after } => {
+            return Err(PageError::Throttled { retry_after })
+        }
+        PasswordCheck::Refused => {
+            tracing::info!(mount = mount.slug, "failed login");
+            return Ok(render::html(
+                StatusCode::OK,
+                &LoginPage {
+                    mount: &mount,
+                    error: Some(WRONG_CREDENTIALS),
+                    rejection: None,
+                    logged_in_as: None,
+                    username: &username,
+                    csrf: csrf.value(),
+                },
+            ));
+        }
     };
     let grant = mount.backend.login(&req, &identity).await?;
     let mut response = see_other(&mount.path("dashboard"));
