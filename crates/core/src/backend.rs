@@ -58,6 +58,16 @@ pub trait AuthBackend: Send + Sync + 'static {
     /// cookies, for a backend whose only state is on the client).
     async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError>;
 
+    /// End every login of `identity`'s user, on every device. `Ok(false)` when this backend
+    /// cannot (a stateless token stays valid until it expires unless the server keeps state).
+    async fn logout_everywhere(
+        &self,
+        _req: &HttpRequest,
+        _identity: &Identity,
+    ) -> Result<bool, BackendError> {
+        Ok(false)
+    }
+
     /// Whether the backend can serve at all right now (its store answers). The login page uses it
     /// to say "Redis is down" before the student types a password.
     async fn readiness(&self) -> Result<(), BackendError> {

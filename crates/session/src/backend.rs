@@ -1,6 +1,6 @@
 //! The session middleware's record as an [`AuthBackend`].
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use actix_web::{cookie::Cookie, HttpRequest};
 use async_trait::async_trait;
@@ -9,14 +9,14 @@ use authlab_core::{
 };
 
 use crate::{
-    store::{InProcessStore, RedisLink},
+    store::{InProcessStore, RedisStore},
     AuthSession,
 };
 
 /// Where the records of a [`SessionBackend`] live, which decides what it survives.
 #[derive(Clone)]
 pub enum StoreKind {
-    Redis(RedisLink),
+    Redis(RedisStore),
     InProcess(InProcessStore),
 }
 
@@ -30,14 +30,41 @@ pub struct SessionBackend {
     users: Arc<UserDirectory>,
     store: StoreKind,
     ttl_secs: u64,
+    absolute_ttl_secs: u64,
 }
 
 impl SessionBackend {
-    pub fn new(users: Arc<UserDirectory>, store: StoreKind, ttl_secs: u64) -> Self {
+    /// `ttl_secs`: how long a record lives in the store after its last change (login, role
+    /// change). `absolute_ttl_secs`: how long after login the login ends, whatever happens.
+    pub fn new(
+        users: Arc<UserDirectory>,
+        store: StoreKind,
+        ttl_secs: u64,
+        absolute_ttl_secs: u64,
+    ) -> Self {
         SessionBackend {
             users,
             store,
             ttl_secs,
+            absolute_ttl_secs,
+        }
+    }
+
+    fn revocation_ttl(&self) -> Duration {
+        // A revoked login must stay refused as long as any of its records could still live.
+        Duration::from_secs(self.ttl_secs.max(self.absolute_ttl_secs).max(1))
+    }
+
+    async fn revoke_login(&self, login_id: &str) -> Result<(), BackendError> {
+        match &self.store {
+            StoreKind::Redis(store) => store
+                .revoke_login(login_id, self.revocation_ttl())
+                .await
+                .map_err(|err| BackendError::unavailable("Redis", err.reason)),
+            StoreKind::InProcess(store) => {
+                store.revoke_login(login_id, self.revocation_ttl());
+                Ok(())
+            }
         }
     }
 
@@ -51,17 +78,32 @@ impl AuthBackend for SessionBackend {
     async fn authenticate(&self, req: &HttpRequest) -> Result<Authentication, BackendError> {
         // The middleware has already loaded the record (or answered 503 if the store is down).
         let session = AuthSession::of(req);
-        Ok(
-            match session.username().and_then(|name| self.users.lookup(&name)) {
-                Some(identity) => Authentication::Authenticated(identity),
-                None => Authentication::Anonymous,
-            },
-        )
+        let Some(username) = session.username() else {
+            return Ok(Authentication::Anonymous);
+        };
+        let max_age = i64::try_from(self.absolute_ttl_secs).unwrap_or(i64::MAX);
+        let too_old = session
+            .login_at()
+            .is_none_or(|at| unix_now().saturating_sub(at) >= max_age);
+        let identity = match self.users.lookup(&username) {
+            Some(identity) if !too_old => identity,
+            // Past its absolute lifetime, or a user who no longer exists: end it for good.
+            _ => {
+                session.end();
+                return Ok(Authentication::Anonymous);
+            }
+        };
+        if session.role() != Some(identity.role) {
+            session
+                .change_role(identity.role)
+                .map_err(BackendError::internal)?;
+        }
+        Ok(Authentication::Authenticated(identity))
     }
 
     async fn login(&self, req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {
         AuthSession::of(req)
-            .start(&identity.username, unix_now())
+            .start(&identity.username, identity.role, unix_now())
             .map_err(BackendError::internal)?;
         // The middleware saves the record and sets the cookie after the handler returns.
         Ok(Grant {
@@ -71,13 +113,38 @@ impl AuthBackend for SessionBackend {
     }
 
     async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError> {
-        AuthSession::of(req).end();
+        let session = AuthSession::of(req);
+        // Revoke before the middleware deletes the record, so that a request still in flight
+        // with this login cannot save it back.
+        if let Some(login_id) = session.login_id() {
+            self.revoke_login(&login_id).await?;
+        }
+        session.end();
         Ok(Vec::new())
+    }
+
+    async fn logout_everywhere(
+        &self,
+        req: &HttpRequest,
+        identity: &Identity,
+    ) -> Result<bool, BackendError> {
+        let ttl = self.revocation_ttl();
+        let ended = match &self.store {
+            StoreKind::Redis(store) => store
+                .revoke_user(&identity.username, ttl)
+                .await
+                .map_err(|err| BackendError::unavailable("Redis", err.reason))?,
+            StoreKind::InProcess(store) => store.revoke_user(&identity.username, ttl),
+        };
+        tracing::info!(user = %identity.username, ended, "logged out everywhere");
+        AuthSession::of(req).end();
+        Ok(true)
     }
 
     async fn readiness(&self) -> Result<(), BackendError> {
         match &self.store {
-            StoreKind::Redis(link) => link
+            StoreKind::Redis(store) => store
+                .link()
                 .ping()
                 .await
                 .map_err(|err| BackendError::unavailable("Redis", err.reason)),

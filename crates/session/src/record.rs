@@ -2,11 +2,19 @@
 
 use actix_session::{Session, SessionExt, SessionInsertError};
 use actix_web::HttpRequest;
+use authlab_core::Role;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::Rng;
 
-const USERNAME: &str = "user";
+use crate::store::login_of_state::{LOGIN_ID, USERNAME};
+
 const LOGIN_AT: &str = "login_at";
+const ROLE: &str = "role";
 
-/// The login part of a session: who logged in, and when.
+/// The login part of a session: who logged in, when, under which login id, with which role.
+///
+/// The login id names one login across session-id renewals; logout revokes it, which is what
+/// stops a request in flight during logout from saving the session back (see `store`).
 pub struct AuthSession(Session);
 
 impl AuthSession {
@@ -16,9 +24,17 @@ impl AuthSession {
 
     /// Start a login. The session id is renewed first: a session id planted before login (session
     /// fixation) must not become an authenticated one.
-    pub fn start(&self, username: &str, login_at: i64) -> Result<(), SessionInsertError> {
+    pub fn start(
+        &self,
+        username: &str,
+        role: Role,
+        login_at: i64,
+    ) -> Result<(), SessionInsertError> {
+        let login_id: [u8; 16] = rand::rng().random();
         self.0.renew();
         self.0.insert(USERNAME, username)?;
+        self.0.insert(LOGIN_ID, URL_SAFE_NO_PAD.encode(login_id))?;
+        self.0.insert(ROLE, role)?;
         self.0.insert(LOGIN_AT, login_at)
     }
 
@@ -29,6 +45,22 @@ impl AuthSession {
 
     pub fn login_at(&self) -> Option<i64> {
         self.0.get::<i64>(LOGIN_AT).ok().flatten()
+    }
+
+    pub fn login_id(&self) -> Option<String> {
+        self.0.get::<String>(LOGIN_ID).ok().flatten()
+    }
+
+    /// The role the session was last issued for.
+    pub fn role(&self) -> Option<Role> {
+        self.0.get::<Role>(ROLE).ok().flatten()
+    }
+
+    /// The user's role changed on the server: issue a new session id for the new privileges
+    /// (OWASP: renew the id on any privilege change).
+    pub fn change_role(&self, role: Role) -> Result<(), SessionInsertError> {
+        self.0.renew();
+        self.0.insert(ROLE, role)
     }
 
     /// End the login: the middleware deletes the record from the store and clears the cookie.

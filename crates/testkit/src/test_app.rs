@@ -7,7 +7,9 @@ use std::{
     time::Duration,
 };
 
-use authlab_core::Secret;
+use std::{net::SocketAddr, sync::Arc};
+
+use authlab_core::{Secret, UserDirectory};
 use authlab_jwt::{JwtSettings, TokenCodec};
 use authlab_web::{state::JWT_SECRET_FILE, AppState, Settings};
 use reqwest::Method;
@@ -21,17 +23,21 @@ static APPS: AtomicU32 = AtomicU32::new(0);
 struct Instance {
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    users: Arc<UserDirectory>,
 }
 
 impl Instance {
     fn start(settings: Settings) -> anyhow::Result<(Self, String)> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (ready_tx, ready_rx) =
+            std::sync::mpsc::channel::<anyhow::Result<(SocketAddr, Arc<UserDirectory>)>>();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let running =
-                    AppState::new(settings).and_then(|state| Ok(authlab_web::start(state, false)?));
-                let running = match running {
+                let running = AppState::new(settings).and_then(|state| {
+                    let users = state.users.clone();
+                    Ok((authlab_web::start(state, false)?, users))
+                });
+                let (running, users) = match running {
                     Ok(running) => running,
                     Err(err) => {
                         let _ = ready_tx.send(Err(err));
@@ -39,20 +45,21 @@ impl Instance {
                     }
                 };
                 let handle = running.server.handle();
-                let _ = ready_tx.send(Ok(running.addr));
+                let _ = ready_tx.send(Ok((running.addr, users)));
                 let server = actix_web::rt::spawn(running.server);
                 let _ = stop_rx.await;
                 handle.stop(true).await;
                 let _ = server.await;
             });
         });
-        let addr = ready_rx
+        let (addr, users) = ready_rx
             .recv_timeout(Duration::from_secs(30))
             .map_err(|_| anyhow::anyhow!("the app did not start within 30 s"))??;
         Ok((
             Instance {
                 stop: Some(stop_tx),
                 thread: Some(thread),
+                users,
             },
             format!("http://{addr}"),
         ))
@@ -148,6 +155,11 @@ impl TestApp {
     /// `address` and the cookie jar starts empty.
     pub fn become_another_browser_at(&mut self, address: std::net::IpAddr) {
         self.client = Client::from_address(self.client.base().to_owned(), Some(address));
+    }
+
+    /// The running app's user directory, to change a role as an administrator would.
+    pub fn users(&self) -> Arc<UserDirectory> {
+        self.instance.users.clone()
     }
 
     pub fn base_url(&self) -> &str {
@@ -273,6 +285,16 @@ impl TestApp {
 
     pub async fn get_admin(&self, mount: &str) -> TestResponse {
         self.get(&format!("/{mount}/admin")).await
+    }
+
+    pub async fn post_logout_everywhere(&self, mount: &str) -> TestResponse {
+        let token = self.csrf_token().await;
+        self.post_form_as_is(
+            &format!("/{mount}/logout-everywhere"),
+            &[("csrf", &token)],
+            &[],
+        )
+        .await
     }
 
     pub async fn post_logout(&self, mount: &str) -> TestResponse {

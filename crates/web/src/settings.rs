@@ -34,9 +34,13 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_JWT_TTL", default_value_t = 900)]
     pub jwt_ttl: u64,
 
-    /// Lifetime of a session in seconds.
+    /// Lifetime of a session record in seconds, counted from its last change (login, role change).
     #[arg(long, env = "AUTHLAB_SESSION_TTL", default_value_t = 3600)]
     pub session_ttl: u64,
+
+    /// Absolute lifetime of a session login in seconds, counted from login, whatever happens.
+    #[arg(long, env = "AUTHLAB_SESSION_ABSOLUTE_TTL", default_value_t = 28_800)]
+    pub session_absolute_ttl: u64,
 
     /// Where generated keys are kept, so that a restart logs nobody out.
     #[arg(long, env = "AUTHLAB_DATA_DIR", default_value = ".authlab")]
@@ -63,6 +67,7 @@ impl Settings {
             jwt_secret: None,
             jwt_ttl: 900,
             session_ttl: 3600,
+            session_absolute_ttl: 28_800,
             data_dir: PathBuf::from(".authlab"),
             insecure_cookies: false,
             workers: None,
@@ -91,6 +96,7 @@ impl fmt::Debug for Settings {
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt_ttl", &self.jwt_ttl)
             .field("session_ttl", &self.session_ttl)
+            .field("session_absolute_ttl", &self.session_absolute_ttl)
             .field("data_dir", &self.data_dir)
             .field("insecure_cookies", &self.insecure_cookies)
             .field("workers", &self.workers)

@@ -87,8 +87,9 @@ impl AppState {
             summary: mount::SESSION_SUMMARY,
             backend: Arc::new(SessionBackend::new(
                 users.clone(),
-                StoreKind::Redis(redis.clone()),
+                StoreKind::Redis(redis_store.clone()),
                 session_ttl.as_secs(),
+                settings.session_absolute_ttl.max(1),
             )),
         });
         let memory = Arc::new(Mount {
@@ -99,6 +100,7 @@ impl AppState {
                 users.clone(),
                 StoreKind::InProcess(memory_store.clone()),
                 session_ttl.as_secs(),
+                settings.session_absolute_ttl.max(1),
             )),
         });
         let jwt = Arc::new(Mount {

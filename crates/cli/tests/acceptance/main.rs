@@ -5,6 +5,7 @@
 mod contract;
 mod faults;
 mod restarts;
+mod sessions;
 mod tokens;
 mod web_security;
 

@@ -217,11 +217,11 @@ async fn an_unknown_user_and_a_wrong_password_cannot_be_told_apart_by_a_stopwatc
         );
     }
 
-    let median = |mut v: Vec<std::time::Duration>| {
-        v.sort();
-        v[v.len() / 2].as_secs_f64()
-    };
-    let ratio = median(unknown_user) / median(wrong_password);
+    // The fastest of several runs: load on the machine only ever adds time, so the minimum is
+    // the steadiest estimate of what the server itself spends.
+    let fastest =
+        |v: Vec<std::time::Duration>| v.into_iter().min().unwrap_or_default().as_secs_f64();
+    let ratio = fastest(unknown_user) / fastest(wrong_password);
     // Without the dummy hash an unknown user answers ~100x faster; noise stays far inside 2x.
     assert!(
         (0.5..2.0).contains(&ratio),

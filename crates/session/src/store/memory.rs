@@ -3,6 +3,10 @@
 //! This is the store the course notes have in mind when they say "if the server restarts, all
 //! users get logged out": the map dies with the process. It is shared by all worker threads of one
 //! process (behind a mutex) and by nothing else, so a second instance does not see it either.
+//!
+//! Revocation is simple here because one mutex orders everything: a revoked login id is
+//! remembered until its sessions would have expired, its records are removed, and no later save
+//! or update carrying it is written (that is the logout race closed).
 
 use std::{
     collections::HashMap,
@@ -14,6 +18,8 @@ use actix_session::storage::{
     generate_session_key, LoadError, SaveError, SessionKey, SessionStore, UpdateError,
 };
 use actix_web::cookie::time::Duration;
+
+use super::login_of_state::login_of;
 
 /// Expired entries are swept after this many saves, so an abandoned login does not live forever.
 const SWEEP_EVERY_SAVES: u64 = 1024;
@@ -28,6 +34,36 @@ struct Entry {
 struct Map {
     entries: HashMap<Box<str>, Entry>,
     saves: u64,
+    /// Revoked login ids, until when they must stay refused.
+    revoked: HashMap<Box<str>, Instant>,
+}
+
+impl Map {
+    fn is_revoked(&self, state: &HashMap<String, String>) -> bool {
+        login_of(state).is_some_and(|(login_id, _)| {
+            self.revoked
+                .get(login_id.as_str())
+                .is_some_and(|until| *until > Instant::now())
+        })
+    }
+
+    /// Remove every record whose login matches `matches`; returns the login ids removed.
+    fn remove_logins(&mut self, matches: impl Fn(&str, &str) -> bool) -> Vec<String> {
+        let mut removed = Vec::new();
+        self.entries.retain(|_, entry| {
+            let login = serde_json::from_str::<HashMap<String, String>>(&entry.state)
+                .ok()
+                .and_then(|state| login_of(&state));
+            match login {
+                Some((login_id, user)) if matches(&login_id, &user) => {
+                    removed.push(login_id);
+                    false
+                }
+                _ => true,
+            }
+        });
+        removed
+    }
 }
 
 /// One process's session records, with their TTLs.
@@ -76,6 +112,24 @@ impl InProcessStore {
         }
     }
 
+    /// End one login everywhere it is stored, and refuse to store it again for `ttl`.
+    pub fn revoke_login(&self, login_id: &str, ttl: StdDuration) {
+        let mut map = self.lock();
+        map.revoked.insert(login_id.into(), Instant::now() + ttl);
+        map.remove_logins(|id, _| id == login_id);
+    }
+
+    /// End every login of `username`; returns how many sessions were removed.
+    pub fn revoke_user(&self, username: &str, ttl: StdDuration) -> usize {
+        let mut map = self.lock();
+        let removed = map.remove_logins(|_, user| user == username);
+        let until = Instant::now() + ttl;
+        for login_id in &removed {
+            map.revoked.insert(login_id.as_str().into(), until);
+        }
+        removed.len()
+    }
+
     /// The stored record and remaining lifetime of one session, for the inspector.
     pub fn peek(&self, session_key: &str) -> Option<(String, StdDuration)> {
         let map = self.lock();
@@ -110,11 +164,17 @@ impl InProcessStore {
         ttl: &Duration,
     ) -> Result<SessionKey, serde_json::Error> {
         let key = generate_session_key();
+        if map.is_revoked(state) {
+            // A request that loaded this login before its logout is saving it back: hand the
+            // middleware a key that points at nothing, so the browser ends up logged out.
+            return Ok(key);
+        }
         Self::insert(map, &key, state, ttl)?;
         map.saves += 1;
         if map.saves.is_multiple_of(SWEEP_EVERY_SAVES) {
             let now = Instant::now();
             map.entries.retain(|_, entry| entry.expires_at > now);
+            map.revoked.retain(|_, until| *until > now);
         }
         Ok(key)
     }
@@ -155,7 +215,7 @@ impl SessionStore for InProcessStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let mut map = self.lock();
-        if !map.entries.contains_key(session_key.as_ref()) {
+        if !map.entries.contains_key(session_key.as_ref()) || map.is_revoked(&session_state) {
             // Like the Redis store's `SET XX`: a record that is gone is not brought back under its
             // old key (that would resurrect a logged-out session); the middleware gets a new key.
             return Self::save_locked(&mut map, &session_state, ttl)
@@ -218,6 +278,61 @@ mod tests {
         let key = store.save(state(), &Duration::ZERO).await.expect("save");
 
         assert_eq!(store.load(&key).await.expect("load"), None);
+    }
+
+    fn login_state(login_id: &str, user: &str) -> HashMap<String, String> {
+        HashMap::from([
+            ("user".to_owned(), format!("\"{user}\"")),
+            ("login_id".to_owned(), format!("\"{login_id}\"")),
+        ])
+    }
+
+    #[tokio::test]
+    async fn a_request_in_flight_during_logout_cannot_save_the_login_back() {
+        let store = InProcessStore::new();
+        let key = store
+            .save(login_state("L1", "alice"), &Duration::minutes(5))
+            .await
+            .expect("save");
+        let loaded = store.load(&key).await.expect("load").expect("present");
+
+        store.revoke_login("L1", StdDuration::from_secs(300));
+        let updated = store
+            .update(key, loaded.clone(), &Duration::minutes(5))
+            .await
+            .expect("update");
+        let renewed = store
+            .save(loaded, &Duration::minutes(5))
+            .await
+            .expect("save");
+
+        assert_eq!(store.load(&updated).await.expect("load"), None);
+        assert_eq!(store.load(&renewed).await.expect("load"), None);
+        assert_eq!(store.stats().sessions, 0);
+    }
+
+    #[tokio::test]
+    async fn revoking_a_user_ends_all_their_logins_and_no_one_elses() {
+        let store = InProcessStore::new();
+        let ttl = Duration::minutes(5);
+        store
+            .save(login_state("A1", "alice"), &ttl)
+            .await
+            .expect("save");
+        store
+            .save(login_state("A2", "alice"), &ttl)
+            .await
+            .expect("save");
+        let bob = store
+            .save(login_state("B1", "bob"), &ttl)
+            .await
+            .expect("save");
+
+        let removed = store.revoke_user("alice", StdDuration::from_secs(300));
+
+        assert_eq!(removed, 2);
+        assert_eq!(store.stats().sessions, 1);
+        assert!(store.load(&bob).await.expect("load").is_some());
     }
 
     #[tokio::test]

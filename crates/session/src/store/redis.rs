@@ -11,6 +11,15 @@
 //! - nothing connects at start-up, so the server starts, and `/jwt` and `/memory` serve, with
 //!   Redis down; `/session` recovers by itself when Redis is back;
 //! - a failure is reported through [`crate::outage`], so the web layer answers 503, not 500.
+//!
+//! It also closes actix-session's logout race. A request that loaded a session before a logout
+//! deleted it may still save it afterwards (`update` falls back to a fresh key when `SET XX`
+//! finds the key gone, and a renewal always saves anew): the user would be logged in again.
+//! Every write here is followed, in this order, by adding its key to the login's key set and
+//! checking whether the login id was revoked (deleting the write if so); a logout revokes the
+//! login id first and then deletes every key in the set. Whatever the interleaving, a write
+//! either sees the revocation or is seen by the deletion. Unchanged requests are untouched: still
+//! one GET.
 
 use std::{
     collections::HashMap,
@@ -25,7 +34,10 @@ use actix_session::storage::{
 use actix_web::cookie::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::REDIS_KEY_PREFIX;
+use super::{
+    login_of_state::login_of, REDIS_KEY_PREFIX, REDIS_LOGIN_KEYS_PREFIX, REDIS_REVOKED_PREFIX,
+    REDIS_USER_LOGINS_PREFIX,
+};
 use crate::outage;
 
 /// Redis could not be reached in time. Carries no secret: the URL is shown without its password.
@@ -186,6 +198,108 @@ impl RedisStore {
     pub fn link(&self) -> &RedisLink {
         &self.link
     }
+
+    /// End one login: refuse it from now on, then delete every session key written for it.
+    pub async fn revoke_login(
+        &self,
+        login_id: &str,
+        ttl: StdDuration,
+    ) -> Result<(), RedisUnavailable> {
+        let revoked = format!("{REDIS_REVOKED_PREFIX}{login_id}");
+        let keys_set = format!("{REDIS_LOGIN_KEYS_PREFIX}{login_id}");
+        let ttl = ttl.as_secs().max(1);
+        self.link
+            .run(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(&revoked)
+                    .arg(1)
+                    .arg("EX")
+                    .arg(ttl)
+                    .query_async::<()>(&mut c.commands)
+                    .await?;
+                let keys: Vec<String> = redis::cmd("SMEMBERS")
+                    .arg(&keys_set)
+                    .query_async(&mut c.commands)
+                    .await?;
+                redis::cmd("DEL")
+                    .arg(&keys)
+                    .arg(&keys_set)
+                    .query_async::<()>(&mut c.commands)
+                    .await
+            })
+            .await
+    }
+
+    /// End every login of `username` ("log out everywhere"); returns how many logins it had.
+    pub async fn revoke_user(
+        &self,
+        username: &str,
+        ttl: StdDuration,
+    ) -> Result<usize, RedisUnavailable> {
+        let user_set = format!("{REDIS_USER_LOGINS_PREFIX}{username}");
+        let login_ids: Vec<String> = self
+            .link
+            .run(|mut c| async move {
+                redis::cmd("SMEMBERS")
+                    .arg(&user_set)
+                    .query_async(&mut c.commands)
+                    .await
+            })
+            .await?;
+        for login_id in &login_ids {
+            self.revoke_login(login_id, ttl).await?;
+        }
+        Ok(login_ids.len())
+    }
+
+    /// The bookkeeping after a write; see the module docs for why the order matters.
+    async fn after_write(
+        &self,
+        key: &SessionKey,
+        state: &HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<(), RedisUnavailable> {
+        let Some((login_id, username)) = login_of(state) else {
+            return Ok(());
+        };
+        let session_key = format!("{REDIS_KEY_PREFIX}{}", key.as_ref());
+        let keys_set = format!("{REDIS_LOGIN_KEYS_PREFIX}{login_id}");
+        let user_set = format!("{REDIS_USER_LOGINS_PREFIX}{username}");
+        let revoked = format!("{REDIS_REVOKED_PREFIX}{login_id}");
+        let ttl = ttl.whole_seconds().max(1);
+        self.link
+            .run(|mut c| async move {
+                let (is_revoked,): (bool,) = redis::pipe()
+                    .cmd("SADD")
+                    .arg(&keys_set)
+                    .arg(&session_key)
+                    .ignore()
+                    .cmd("EXPIRE")
+                    .arg(&keys_set)
+                    .arg(ttl)
+                    .ignore()
+                    .cmd("SADD")
+                    .arg(&user_set)
+                    .arg(&login_id)
+                    .ignore()
+                    .cmd("EXPIRE")
+                    .arg(&user_set)
+                    .arg(ttl)
+                    .ignore()
+                    .cmd("EXISTS")
+                    .arg(&revoked)
+                    .query_async(&mut c.commands)
+                    .await?;
+                if is_revoked {
+                    redis::cmd("DEL")
+                        .arg(&session_key)
+                        .query_async::<()>(&mut c.commands)
+                        .await?;
+                }
+                Ok::<_, redis::RedisError>(())
+            })
+            .await
+    }
 }
 
 impl SessionStore for RedisStore {
@@ -214,6 +328,7 @@ impl SessionStore for RedisStore {
         session_state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
+        let state = session_state.clone();
         let outcome = self
             .link
             .run(|c| async move {
@@ -224,10 +339,14 @@ impl SessionStore for RedisStore {
                 }
             })
             .await;
-        match outcome {
-            Ok(result) => result,
-            Err(unavailable) => Err(SaveError::Other(unavailable.into())),
-        }
+        let key = match outcome {
+            Ok(result) => result?,
+            Err(unavailable) => return Err(SaveError::Other(unavailable.into())),
+        };
+        self.after_write(&key, &state, ttl)
+            .await
+            .map_err(|unavailable| SaveError::Other(unavailable.into()))?;
+        Ok(key)
     }
 
     async fn update(
@@ -236,6 +355,7 @@ impl SessionStore for RedisStore {
         session_state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
+        let state = session_state.clone();
         let outcome = self
             .link
             .run(|c| async move {
@@ -246,10 +366,14 @@ impl SessionStore for RedisStore {
                 }
             })
             .await;
-        match outcome {
-            Ok(result) => result,
-            Err(unavailable) => Err(UpdateError::Other(unavailable.into())),
-        }
+        let key = match outcome {
+            Ok(result) => result?,
+            Err(unavailable) => return Err(UpdateError::Other(unavailable.into())),
+        };
+        self.after_write(&key, &state, ttl)
+            .await
+            .map_err(|unavailable| UpdateError::Other(unavailable.into()))?;
+        Ok(key)
     }
 
     async fn update_ttl(

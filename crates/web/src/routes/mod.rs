@@ -11,6 +11,7 @@ pub mod health;
 pub mod landing;
 pub mod login;
 pub mod logout;
+pub mod logout_everywhere;
 
 use actix_web::web;
 
@@ -21,6 +22,10 @@ pub fn mount_routes(cfg: &mut web::ServiceConfig) {
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/admin", web::get().to(admin::show))
         .route("/logout", web::post().to(logout::submit))
+        .route(
+            "/logout-everywhere",
+            web::post().to(logout_everywhere::submit),
+        )
         .route("/api/login", web::post().to(api::login))
         .route("/api/me", web::get().to(api::me));
 }
