@@ -10,6 +10,7 @@
 
 pub mod backend;
 pub mod baseline;
+pub mod denylist;
 pub mod error;
 pub mod identity;
 pub mod rejection;
@@ -17,6 +18,7 @@ pub mod secret;
 pub mod users;
 
 pub use backend::{AuthBackend, Authentication, Capabilities, Grant};
+pub use denylist::Denylist;
 pub use error::BackendError;
 pub use identity::{Identity, Role};
 pub use rejection::Rejection;

@@ -1,7 +1,7 @@
 //! The JWT codec as an [`AuthBackend`]: browsers carry the token in an HttpOnly cookie, API
 //! clients in `Authorization: Bearer`.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use actix_web::{
     cookie::{time, Cookie, SameSite},
@@ -10,15 +10,19 @@ use actix_web::{
 };
 use async_trait::async_trait;
 use authlab_core::{
-    AuthBackend, Authentication, BackendError, Capabilities, Grant, Identity, Rejection,
+    AuthBackend, Authentication, BackendError, Capabilities, Denylist, Grant, Identity, Rejection,
 };
 
-use crate::{settings::SettingsError, JwtSettings, TokenCodec};
+use crate::{codec::unix_now, settings::SettingsError, JwtSettings, TokenCodec};
 
 /// The stateless backend. See the crate docs for what it cannot do.
+///
+/// With a [`Denylist`] it is stateless no more: logout records the token's `jti` until its `exp`
+/// and every request checks the list, failing closed (503) when the list cannot be read.
 pub struct JwtBackend {
     codec: TokenCodec,
     settings: JwtSettings,
+    denylist: Option<Arc<dyn Denylist>>,
 }
 
 impl JwtBackend {
@@ -26,7 +30,18 @@ impl JwtBackend {
         Ok(JwtBackend {
             codec: TokenCodec::new(&settings)?,
             settings,
+            denylist: None,
         })
+    }
+
+    /// Turn revocation on.
+    pub fn with_denylist(mut self, denylist: Arc<dyn Denylist>) -> Self {
+        self.denylist = Some(denylist);
+        self
+    }
+
+    pub fn denylist(&self) -> Option<&Arc<dyn Denylist>> {
+        self.denylist.as_ref()
     }
 
     pub fn codec(&self) -> &TokenCodec {
@@ -80,13 +95,20 @@ impl AuthBackend for JwtBackend {
             Ok(None) => return Ok(Authentication::Anonymous),
             Err(rejection) => return Ok(Authentication::Rejected(rejection)),
         };
-        Ok(match self.codec.verify(&token) {
-            Ok(claims) => Authentication::Authenticated(claims.identity()),
+        let claims = match self.codec.verify(&token) {
+            Ok(claims) => claims,
             Err(rejection) => {
                 tracing::warn!(reason = %rejection, "JWT rejected");
-                Authentication::Rejected(rejection)
+                return Ok(Authentication::Rejected(rejection));
             }
-        })
+        };
+        if let Some(denylist) = &self.denylist {
+            if denylist.is_revoked(&claims.jti).await? {
+                tracing::warn!(reason = %Rejection::Revoked, "JWT rejected");
+                return Ok(Authentication::Rejected(Rejection::Revoked));
+            }
+        }
+        Ok(Authentication::Authenticated(claims.identity()))
     }
 
     async fn login(&self, _req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {
@@ -98,8 +120,17 @@ impl AuthBackend for JwtBackend {
         })
     }
 
-    async fn logout(&self, _req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError> {
-        // Nothing to delete on the server: forgetting the cookie is all a stateless logout can do.
+    async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError> {
+        // Without a denylist there is nothing to delete on the server: forgetting the cookie is
+        // all a stateless logout can do, and a copy of the token keeps working until exp.
+        if let (Some(denylist), Ok(Some(token))) = (&self.denylist, self.presented_token(req)) {
+            if let Ok(claims) = self.codec.verify(&token) {
+                let remaining = claims.exp.saturating_sub(unix_now()).max(1);
+                denylist
+                    .revoke(&claims.jti, u64::try_from(remaining).unwrap_or(1))
+                    .await?;
+            }
+        }
         Ok(vec![self.removal_cookie()])
     }
 
@@ -110,7 +141,7 @@ impl AuthBackend for JwtBackend {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             survives_app_restart: true,
-            instant_revocation: false,
+            instant_revocation: self.denylist.is_some(),
             shared_across_instances: true,
             live_role_changes: false,
         }

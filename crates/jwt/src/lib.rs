@@ -7,8 +7,9 @@
 //! # Limitations
 //! - **No revocation before `exp`.** Logout clears the browser's cookie, but a copy of the token
 //!   (a replayed `Authorization` header, a stolen cookie) keeps working until it expires: the
-//!   server has nothing to delete. Undoing this needs server state (a denylist), which is exactly
-//!   what stateless authentication set out to avoid.
+//!   server has nothing to delete. Undoing this needs server state (a denylist, see
+//!   [`JwtBackend::with_denylist`]), which is exactly what stateless authentication set out to
+//!   avoid: with it, every request pays a store lookup and fails when the store is down.
 //! - **Role changes wait for the next token.** The role is a claim signed into the token, so
 //!   demoting a user takes effect only when they log in again.
 //! - **The payload is public.** Base64url is an encoding, not encryption: anyone holding the token

@@ -17,6 +17,7 @@
 //! - **Server memory grows with the number of logged-in users** (measured by the benchmarks).
 
 pub mod backend;
+pub mod denylist;
 pub mod middleware;
 pub mod outage;
 pub mod record;

@@ -42,6 +42,11 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_SESSION_ABSOLUTE_TTL", default_value_t = 28_800)]
     pub session_absolute_ttl: u64,
 
+    /// Keep a denylist of logged-out JWTs in Redis: logout then ends a token at once, and every
+    /// /jwt request checks Redis (503 when Redis is down). Off: JWT stays stateless.
+    #[arg(long, env = "AUTHLAB_JWT_DENYLIST", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
+    pub jwt_denylist: bool,
+
     /// Where generated keys are kept, so that a restart logs nobody out.
     #[arg(long, env = "AUTHLAB_DATA_DIR", default_value = ".authlab")]
     pub data_dir: PathBuf,
@@ -66,6 +71,7 @@ impl Settings {
             redis_timeout_ms: 500,
             jwt_secret: None,
             jwt_ttl: 900,
+            jwt_denylist: false,
             session_ttl: 3600,
             session_absolute_ttl: 28_800,
             data_dir: PathBuf::from(".authlab"),
@@ -95,6 +101,7 @@ impl fmt::Debug for Settings {
             .field("redis_timeout_ms", &self.redis_timeout_ms)
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt_ttl", &self.jwt_ttl)
+            .field("jwt_denylist", &self.jwt_denylist)
             .field("session_ttl", &self.session_ttl)
             .field("session_absolute_ttl", &self.session_absolute_ttl)
             .field("data_dir", &self.data_dir)

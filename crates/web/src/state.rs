@@ -6,6 +6,7 @@ use std::{sync::Arc, time::Duration};
 use authlab_core::{baseline::BaselineBackend, UserDirectory};
 use authlab_jwt::{JwtBackend, JwtSettings};
 use authlab_session::{
+    denylist::RedisDenylist,
     store::{InProcessStore, RedisLink, RedisStore},
     CookieKey, SessionBackend, SessionSettings, StoreKind, MIN_KEY_BYTES,
 };
@@ -79,7 +80,10 @@ impl AppState {
 
         let mut jwt_settings = JwtSettings::new(jwt_secret, Duration::from_secs(settings.jwt_ttl));
         jwt_settings.cookie_secure = settings.cookie_secure();
-        let jwt_backend = JwtBackend::new(jwt_settings)?;
+        let mut jwt_backend = JwtBackend::new(jwt_settings)?;
+        if settings.jwt_denylist {
+            jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis.clone())));
+        }
 
         let session = Arc::new(Mount {
             slug: "session",

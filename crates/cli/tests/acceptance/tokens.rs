@@ -225,3 +225,50 @@ async fn a_session_cookie_from_another_key_is_anonymous() {
 
     assert_is_redirect_to(&app.get_dashboard("session").await, "/session/login");
 }
+
+async fn app_with_denylist() -> (RedisServer, TestApp) {
+    let redis = RedisServer::start().expect("redis");
+    let settings = authlab_web::Settings {
+        jwt_denylist: true,
+        ..TestApp::settings_for(&redis.url())
+    };
+    let app = TestApp::spawn_with(settings).await;
+    (redis, app)
+}
+
+#[tokio::test]
+async fn with_the_denylist_a_replayed_jwt_is_dead_after_logout() {
+    let (redis, app) = app_with_denylist().await;
+    app.log_in("jwt", ALICE).await;
+    let cookie = app.jar().get("authlab_jwt").expect("jwt cookie");
+    let bearer = jwt_of(&app, BOB).await;
+    assert_status(&app.api_me("jwt", Some(&bearer)).await, 200);
+
+    app.post_logout("jwt").await;
+    app.jar().set("authlab_jwt", &cookie);
+
+    let replay = app.api_me("jwt", None).await;
+    assert_status(&replay, 401);
+    assert_eq!(replay.json()["reason"], "revoked");
+    assert_status(&app.api_me("jwt", Some(&bearer)).await, 200);
+    assert_eq!(
+        redis
+            .command("EVAL \"return #redis.call('KEYS', 'authlab:jwt-denied:*')\" 0")
+            .expect("count"),
+        ":1",
+        "revocation brought state back: one entry per logged-out token"
+    );
+}
+
+#[tokio::test]
+async fn with_the_denylist_and_redis_down_jwt_fails_closed() {
+    let (mut redis, app) = app_with_denylist().await;
+    let bearer = jwt_of(&app, ALICE).await;
+    app.log_in("jwt", ALICE).await;
+
+    redis.stop();
+
+    let api = app.api_me("jwt", Some(&bearer)).await;
+    assert_status(&api, 503);
+    assert_status(&app.get_dashboard("jwt").await, 503);
+}
