@@ -17,5 +17,5 @@ pub trait Denylist: Send + Sync + 'static {
     async fn is_revoked(&self, jti: &str) -> Result<bool, BackendError>;
 
     /// How many token ids are on the list now (for the inspector and the memory benchmark).
-    async fn len(&self) -> Result<u64, BackendError>;
+    async fn entries(&self) -> Result<u64, BackendError>;
 }

@@ -55,7 +55,7 @@ impl Denylist for RedisDenylist {
             .map_err(unavailable)
     }
 
-    async fn len(&self) -> Result<u64, BackendError> {
+    async fn entries(&self) -> Result<u64, BackendError> {
         let pattern = format!("{REDIS_DENYLIST_PREFIX}*");
         self.link
             .run(|mut c| async move {
