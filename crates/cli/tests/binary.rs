@@ -17,6 +17,15 @@ struct Server {
 
 impl Server {
     fn start(redis: &RedisServer, data_dir: &Path, port: u16) -> Server {
+        Self::start_logging_to(redis, data_dir, port, Stdio::null())
+    }
+
+    fn start_logging_to(
+        redis: &RedisServer,
+        data_dir: &Path,
+        port: u16,
+        log: impl Into<Stdio>,
+    ) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
             .arg("serve")
             .env("AUTHLAB_PORT", port.to_string())
@@ -24,8 +33,9 @@ impl Server {
             .env("AUTHLAB_DATA_DIR", data_dir)
             .env("AUTHLAB_WORKERS", "1")
             .env_remove("AUTHLAB_JWT_SECRET")
+            .env_remove("AUTHLAB_LOG")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("the authlab binary starts");
         let server = Server {
@@ -179,4 +189,39 @@ fn a_bad_port_is_refused_by_the_command_line() {
 
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--port"));
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_logged_with_its_reason_at_warn_level_but_never_the_token() {
+    let redis = RedisServer::start().expect("redis");
+    let data_dir = temp_dir("log");
+    std::fs::create_dir_all(&data_dir).expect("data dir");
+    let log_path = data_dir.join("stderr.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let server = Server::start_logging_to(&redis, &data_dir, free_port(), log);
+    let forged =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLW5vYm9keQ";
+
+    let status = client()
+        .get(format!("{}/jwt/api/me", server.base))
+        .bearer_auth(forged)
+        .send()
+        .await
+        .expect("request")
+        .status();
+    drop(server);
+
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert_eq!(status, 401);
+    let line = log
+        .lines()
+        .find(|l| l.contains("JWT rejected"))
+        .unwrap_or_else(|| panic!("no rejection in the log: {log}"));
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("bad_signature"), "{line}");
+    assert!(
+        !log.contains("c2lnbmF0dXJlLW9mLW5vYm9keQ"),
+        "the token leaked into the log"
+    );
+    let _ = std::fs::remove_dir_all(&data_dir);
 }

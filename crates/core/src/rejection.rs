@@ -21,6 +21,8 @@ pub enum Rejection {
     Malformed,
     /// The token is larger than any token this server issues.
     TooLarge,
+    /// The header carries fields this server never issues (`kid`, `jku`, `jwk`, `x5u`, …).
+    UnexpectedHeader,
     /// The token was issued by someone else or for another audience.
     WrongIssuerOrAudience,
     /// The login was ended (logout, revocation) before the credential expired.
@@ -28,13 +30,14 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    pub const ALL: [Rejection; 8] = [
+    pub const ALL: [Rejection; 9] = [
         Rejection::BadSignature,
         Rejection::Expired,
         Rejection::NotYetValid,
         Rejection::WrongAlgorithm,
         Rejection::Malformed,
         Rejection::TooLarge,
+        Rejection::UnexpectedHeader,
         Rejection::WrongIssuerOrAudience,
         Rejection::Revoked,
     ];
@@ -48,6 +51,7 @@ impl Rejection {
             Rejection::WrongAlgorithm => "wrong_algorithm",
             Rejection::Malformed => "malformed",
             Rejection::TooLarge => "too_large",
+            Rejection::UnexpectedHeader => "unexpected_header",
             Rejection::WrongIssuerOrAudience => "wrong_issuer_or_audience",
             Rejection::Revoked => "revoked",
         }
@@ -76,6 +80,10 @@ impl Rejection {
                  with the claims this server requires."
             }
             Rejection::TooLarge => "The token is larger than any token this server issues.",
+            Rejection::UnexpectedHeader => {
+                "The token's header names a key or key source (kid, jku, jwk, x5u…). This server \
+                 never issues those and never lets a token choose the key that checks it."
+            }
             Rejection::WrongIssuerOrAudience => {
                 "The token was issued by another server or for another audience."
             }

@@ -111,6 +111,14 @@ impl TokenCodec {
         if header.typ.as_deref().is_some_and(|typ| typ != "JWT") {
             return Err(Rejection::Malformed);
         }
+        if !is_plain(&header) {
+            return Err(Rejection::UnexpectedHeader);
+        }
+        // No token of ours lives longer than the configured lifetime: a longer one was not made
+        // by this server's rules, whoever signed it.
+        if claims.exp.saturating_sub(claims.iat) > self.ttl_secs {
+            return Err(Rejection::Malformed);
+        }
         // RFC 7519 §4.1.4: the token must be refused "on or after" exp; the crate accepts exp == now.
         if claims.exp <= now {
             return Err(Rejection::Expired);
@@ -124,6 +132,25 @@ impl TokenCodec {
     pub fn ttl_secs(&self) -> i64 {
         self.ttl_secs
     }
+}
+
+/// Only `alg` and `typ`: the header of every token this server issues. Key-selection fields
+/// (`kid`, `jku`, `jwk`, `x5u`, `x5c`…) would invite the token to pick its own key (RFC 8725 §3.10).
+fn is_plain(header: &Header) -> bool {
+    header.cty.is_none()
+        && header.jku.is_none()
+        && header.jwk.is_none()
+        && header.kid.is_none()
+        && header.x5u.is_none()
+        && header.x5c.is_none()
+        && header.x5t.is_none()
+        && header.x5t_s256.is_none()
+        && header.crit.is_none()
+        && header.enc.is_none()
+        && header.zip.is_none()
+        && header.url.is_none()
+        && header.nonce.is_none()
+        && header.extras.is_empty()
 }
 
 /// Seconds since the Unix epoch.

@@ -203,6 +203,22 @@ impl TestApp {
         self.client.send(Method::GET, path, |r| r).await
     }
 
+    /// A GET with extra headers (the jar's cookies still go along: clear it to send your own).
+    pub async fn get_with_headers(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.client
+            .send(Method::GET, path, move |mut r| {
+                for (name, value) in headers {
+                    r = r.header(name, value);
+                }
+                r
+            })
+            .await
+    }
+
     pub async fn get_landing(&self) -> TestResponse {
         self.get("/").await
     }

@@ -3,6 +3,7 @@
 //! One binary with one module per lesson, so the suite links once.
 
 mod contract;
+mod corpus;
 mod faults;
 mod restarts;
 mod sessions;
