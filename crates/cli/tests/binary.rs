@@ -225,3 +225,54 @@ async fn a_rejected_token_is_logged_with_its_reason_at_warn_level_but_never_the_
     );
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_then_exits_0() {
+    let redis = RedisServer::start().expect("redis");
+    let data_dir = temp_dir("sigterm");
+    let mut server = Server::start(&redis, &data_dir, free_port());
+    let base = server.base.clone();
+    // Logins take tens of milliseconds each (argon2id): several are in flight at once.
+    let logins: Vec<_> = (0..6)
+        .map(|_| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                client()
+                    .post(format!("{base}/jwt/api/login"))
+                    .json(&serde_json::json!({ "username": ALICE.0, "password": ALICE.1 }))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let mut statuses = Vec::new();
+    for login in logins {
+        statuses.push(login.await.expect("task"));
+    }
+    let exit = wait_for_exit(&mut server.child, Duration::from_secs(10));
+
+    assert!(killed.success());
+    for status in statuses {
+        assert_eq!(status.expect("the in-flight request was answered"), 200);
+    }
+    assert_eq!(exit.map(|s| s.code()), Some(Some(0)), "exit status");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
