@@ -13,14 +13,14 @@ use authlab_core::{
     AuthBackend, Authentication, BackendError, Capabilities, Denylist, Grant, Identity, Rejection,
 };
 
-use crate::{codec::unix_now, settings::SettingsError, JwtSettings, TokenCodec};
+use crate::{codec::unix_now, settings::SettingsError, JwtSettings, KeyRing, TokenCodec};
 
 /// The stateless backend. See the crate docs for what it cannot do.
 ///
 /// With a [`Denylist`] it is stateless no more: logout records the token's `jti` until its `exp`
 /// and every request checks the list, failing closed (503) when the list cannot be read.
 pub struct JwtBackend {
-    codec: TokenCodec,
+    keys: Arc<KeyRing>,
     settings: JwtSettings,
     denylist: Option<Arc<dyn Denylist>>,
 }
@@ -28,7 +28,7 @@ pub struct JwtBackend {
 impl JwtBackend {
     pub fn new(settings: JwtSettings) -> Result<Self, SettingsError> {
         Ok(JwtBackend {
-            codec: TokenCodec::new(&settings)?,
+            keys: Arc::new(KeyRing::new(TokenCodec::new(&settings)?)),
             settings,
             denylist: None,
         })
@@ -44,8 +44,14 @@ impl JwtBackend {
         self.denylist.as_ref()
     }
 
-    pub fn codec(&self) -> &TokenCodec {
-        &self.codec
+    /// The codec of the key in use right now.
+    pub fn codec(&self) -> Arc<TokenCodec> {
+        self.keys.current()
+    }
+
+    /// The shared handle through which the "rotate the key" lab swaps the signing key.
+    pub fn key_ring(&self) -> Arc<KeyRing> {
+        self.keys.clone()
     }
 
     pub fn settings(&self) -> &JwtSettings {
@@ -95,7 +101,7 @@ impl AuthBackend for JwtBackend {
             Ok(None) => return Ok(Authentication::Anonymous),
             Err(rejection) => return Ok(Authentication::Rejected(rejection)),
         };
-        let claims = match self.codec.verify(&token) {
+        let claims = match self.keys.load().verify(&token) {
             Ok(claims) => claims,
             Err(rejection) => {
                 tracing::warn!(reason = %rejection, "JWT rejected");
@@ -112,7 +118,7 @@ impl AuthBackend for JwtBackend {
     }
 
     async fn login(&self, _req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {
-        let (token, _claims) = self.codec.issue(identity).map_err(BackendError::internal)?;
+        let (token, _claims) = self.keys.load().issue(identity).map_err(BackendError::internal)?;
         Ok(Grant {
             cookie: Some(self.cookie(token.clone(), self.settings.ttl)),
             token: Some(token),
@@ -124,7 +130,7 @@ impl AuthBackend for JwtBackend {
         // Without a denylist there is nothing to delete on the server: forgetting the cookie is
         // all a stateless logout can do, and a copy of the token keeps working until exp.
         if let (Some(denylist), Ok(Some(token))) = (&self.denylist, self.presented_token(req)) {
-            if let Ok(claims) = self.codec.verify(&token) {
+            if let Ok(claims) = self.keys.load().verify(&token) {
                 let remaining = claims.exp.saturating_sub(unix_now()).max(1);
                 denylist
                     .revoke(&claims.jti, u64::try_from(remaining).unwrap_or(1))
