@@ -118,7 +118,11 @@ impl AuthBackend for JwtBackend {
     }
 
     async fn login(&self, _req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {
-        let (token, _claims) = self.keys.load().issue(identity).map_err(BackendError::internal)?;
+        let (token, _claims) = self
+            .keys
+            .load()
+            .issue(identity)
+            .map_err(BackendError::internal)?;
         Ok(Grant {
             cookie: Some(self.cookie(token.clone(), self.settings.ttl)),
             token: Some(token),
