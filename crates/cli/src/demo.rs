@@ -52,7 +52,11 @@ async fn supervise(args: ServeArgs, mut forwarded: Vec<OsString>) -> anyhow::Res
             .env("AUTHLAB_NO_PRIVATE_REDIS", "true")
             .kill_on_drop(true)
             .spawn()?;
-        tracing::info!(pid = child.id(), generation, "authlab demo started the server");
+        tracing::info!(
+            pid = child.id(),
+            generation,
+            "authlab demo started the server"
+        );
         let status = tokio::select! {
             status = child.wait() => status?,
             _ = terminate.recv() => return stop(child).await,
@@ -110,9 +114,15 @@ mod tests {
 
     #[test]
     fn a_flag_is_removed_in_both_spellings() {
-        let args = ["--port", "9000", "--redis-url", "redis://x", "--redis-url=redis://y"]
-            .map(OsString::from)
-            .to_vec();
+        let args = [
+            "--port",
+            "9000",
+            "--redis-url",
+            "redis://x",
+            "--redis-url=redis://y",
+        ]
+        .map(OsString::from)
+        .to_vec();
 
         let kept = without_flag(args, "--redis-url");
 

@@ -5,9 +5,11 @@
 mod contract;
 mod corpus;
 mod faults;
+mod labs;
 mod restarts;
 mod sessions;
 mod tokens;
+mod walkthrough;
 mod web_security;
 
 /// Run each named test body once per login mount, as `session::name`, `memory::name`,

@@ -41,19 +41,20 @@ pub async fn submit(
             )
             .await
             .map_err(|err| anyhow::anyhow!("the lab's login request failed: {err}"))?;
+            // What the API handed out: a cookie (sessions) or a bearer token (JWT), sent back
+            // the way a client would.
             let cookie_name = credential_cookie(mount);
-            let admin_status = match login.cookie(&cookie_name) {
-                Some(value) => Some(
-                    loopback::send(
-                        &req,
-                        Method::GET,
-                        &mount.path("admin"),
-                        &[("Cookie", format!("{cookie_name}={value}"))],
-                        None,
-                    )
-                    .await
-                    .map_err(|err| anyhow::anyhow!("the lab's admin request failed: {err}"))?
-                    .status,
+            let credential = match (login.cookie(&cookie_name), login.json_field("token")) {
+                (Some(value), _) => Some(("Cookie", format!("{cookie_name}={value}"))),
+                (None, Some(token)) => Some(("Authorization", format!("Bearer {token}"))),
+                (None, None) => None,
+            };
+            let admin_status = match credential {
+                Some(header) => Some(
+                    loopback::send(&req, Method::GET, &mount.path("admin"), &[header], None)
+                        .await
+                        .map_err(|err| anyhow::anyhow!("the lab's admin request failed: {err}"))?
+                        .status,
                 ),
                 None => None,
             };

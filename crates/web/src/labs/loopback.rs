@@ -25,9 +25,14 @@ pub struct Answer {
 impl Answer {
     /// The `error` code of a JSON error body, if it is one.
     pub fn error_code(&self) -> Option<String> {
+        self.json_field("error")
+    }
+
+    /// A string field of a JSON body.
+    pub fn json_field(&self, name: &str) -> Option<String> {
         serde_json::from_str::<serde_json::Value>(&self.body)
             .ok()?
-            .get("error")?
+            .get(name)?
             .as_str()
             .map(str::to_owned)
     }
