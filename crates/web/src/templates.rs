@@ -4,7 +4,7 @@
 use askama::Template;
 use authlab_core::{Identity, Rejection};
 
-use crate::Mount;
+use crate::{inspector::InspectorView, Mount};
 
 #[derive(Template)]
 #[template(path = "landing.html")]
@@ -34,6 +34,7 @@ pub struct DashboardPage<'a> {
     pub identity: &'a Identity,
     /// The CSRF token of the logout form.
     pub csrf: &'a str,
+    pub inspector: InspectorView,
 }
 
 #[derive(Template)]

@@ -5,6 +5,7 @@
 mod contract;
 mod corpus;
 mod faults;
+mod inspector;
 mod restarts;
 mod sessions;
 mod tokens;
