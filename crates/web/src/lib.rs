@@ -12,6 +12,7 @@ pub mod extractors;
 pub mod forms;
 pub mod inspector;
 pub mod keys;
+pub mod lan_warning;
 pub mod mount;
 pub mod outage;
 pub mod render;

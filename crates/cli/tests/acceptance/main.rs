@@ -6,6 +6,7 @@ mod contract;
 mod corpus;
 mod faults;
 mod inspector;
+mod lan_warning;
 mod restarts;
 mod sessions;
 mod tokens;
