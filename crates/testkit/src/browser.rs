@@ -252,12 +252,26 @@ impl Browser {
             .map(|c| c.value().to_owned()))
     }
 
-    /// Replace a cookie of the current site, as a student editing it in the developer tools
-    /// would (path `/`, HttpOnly flags are not WebDriver's to keep, the server only reads the value).
-    pub async fn set_cookie(&self, name: &str, value: &str) -> anyhow::Result<()> {
+    /// Replace the cookie `name` scoped to `path` with `value`, as a student editing it in the
+    /// developer tools would. The browser must be on a page of the app. (WebDriver cannot set
+    /// HttpOnly; the server reads only the value.)
+    pub async fn set_cookie(&self, name: &str, value: &str, path: &str) -> anyhow::Result<()> {
+        // Keep the flags of the cookie being replaced: Chromium refuses `SameSite=None` without
+        // `Secure`, and a non-Secure cookie may not shadow a Secure one.
+        let secure = match self.client.get_named_cookie(name).await {
+            Ok(existing) => existing.secure().unwrap_or(false),
+            Err(_) => false,
+        };
         let _ = self.client.delete_cookie(name).await;
-        let mut cookie = fantoccini::cookies::Cookie::new(name.to_owned(), value.to_owned());
-        cookie.set_path("/");
+        let secure = if secure { "; Secure" } else { "" };
+        let mut cookie = fantoccini::cookies::Cookie::parse(format!(
+            "{name}={value}; Path={path}; SameSite=Lax{secure}"
+        ))
+        .with_context(|| format!("not a cookie: {name}={value}"))?;
+        // Chromedriver refuses a cookie without a domain; use the current page's host.
+        if let Some(host) = self.client.current_url().await?.host_str() {
+            cookie.set_domain(host.to_owned());
+        }
         self.client.add_cookie(cookie).await?;
         Ok(())
     }
@@ -301,13 +315,26 @@ impl Browser {
             .collect())
     }
 
-    /// Save what the window shows as `target/browser-screenshots/{name}.png`; returns the path.
+    /// Save the whole page (not just the window) as `target/browser-screenshots/{name}.png`;
+    /// returns the path. The window is stretched to the page's height for the shot.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
-        let png = self.client.screenshot().await?;
+        let (width, height) = self.client.get_window_size().await?;
+        let page_height = self
+            .eval("return document.documentElement.scrollHeight")
+            .await?
+            .as_u64()
+            .unwrap_or(height);
+        let stretched = u32::try_from(page_height.clamp(height, 6000)).unwrap_or(6000);
+        let width32 = u32::try_from(width).unwrap_or(1400);
+        self.client.set_window_size(width32, stretched).await?;
+        let png = self.client.screenshot().await;
+        self.client
+            .set_window_size(width32, u32::try_from(height).unwrap_or(1000))
+            .await?;
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png)?;
+        std::fs::write(&path, png?)?;
         Ok(path)
     }
 

@@ -5,7 +5,10 @@
 //! then checks what no HTTP-level test can see: the page as rendered, the console, and every
 //! request the browser made. One binary with one module per lesson, so the suite links once.
 
+mod compare;
+mod inspector;
 mod login;
+mod rejections;
 
 use authlab_testkit::{Browser, RedisServer, TestApp};
 
