@@ -92,14 +92,20 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
     for mount in LOGIN_MOUNTS {
         let login = browser
             .send(Method::POST, &format!("/{mount}/login"), |r| {
-                r.form(&[("username", ALICE.0), ("password", ALICE.1), ("csrf", &csrf)])
+                r.form(&[
+                    ("username", ALICE.0),
+                    ("password", ALICE.1),
+                    ("csrf", &csrf),
+                ])
             })
             .await;
         assert_is_redirect_to(&login, &format!("/{mount}/dashboard"));
     }
 
     let pressed = browser
-        .send(Method::POST, "/labs/restart", |r| r.form(&[("csrf", &csrf)]))
+        .send(Method::POST, "/labs/restart", |r| {
+            r.form(&[("csrf", &csrf)])
+        })
         .await;
     let started = Instant::now();
     let mut second_pid = first_pid;
@@ -111,8 +117,14 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
     assert_status(&pressed, 200);
     assert!(pressed.body.contains(r#"id="restarting""#));
     assert_ne!(second_pid, first_pid, "a new server process");
-    assert_status(&browser.send(Method::GET, "/session/dashboard", |r| r).await, 200);
-    assert_status(&browser.send(Method::GET, "/jwt/dashboard", |r| r).await, 200);
+    assert_status(
+        &browser.send(Method::GET, "/session/dashboard", |r| r).await,
+        200,
+    );
+    assert_status(
+        &browser.send(Method::GET, "/jwt/dashboard", |r| r).await,
+        200,
+    );
     assert_is_redirect_to(
         &browser.send(Method::GET, "/memory/dashboard", |r| r).await,
         "/memory/login",

@@ -10,10 +10,11 @@ use actix_web::{
 };
 use async_trait::async_trait;
 use authlab_core::{
-    AuthBackend, Authentication, BackendError, Capabilities, Denylist, Grant, Identity, Rejection,
+    timing, AuthBackend, Authentication, BackendError, Capabilities, Denylist, Grant, Identity,
+    Inspection, Rejection,
 };
 
-use crate::{codec::unix_now, settings::SettingsError, JwtSettings, KeyRing, TokenCodec};
+use crate::{codec::unix_now, inspect, settings::SettingsError, JwtSettings, KeyRing, TokenCodec};
 
 /// The stateless backend. See the crate docs for what it cannot do.
 ///
@@ -101,7 +102,8 @@ impl AuthBackend for JwtBackend {
             Ok(None) => return Ok(Authentication::Anonymous),
             Err(rejection) => return Ok(Authentication::Rejected(rejection)),
         };
-        let claims = match self.keys.load().verify(&token) {
+        let claims = match timing::measure_sync("HS256 verify", || self.keys.load().verify(&token))
+        {
             Ok(claims) => claims,
             Err(rejection) => {
                 tracing::warn!(reason = %rejection, "JWT rejected");
@@ -109,7 +111,9 @@ impl AuthBackend for JwtBackend {
             }
         };
         if let Some(denylist) = &self.denylist {
-            if denylist.is_revoked(&claims.jti).await? {
+            let revoked =
+                timing::measure("redis EXISTS (denylist)", denylist.is_revoked(&claims.jti));
+            if revoked.await? {
                 tracing::warn!(reason = %Rejection::Revoked, "JWT rejected");
                 return Ok(Authentication::Rejected(Rejection::Revoked));
             }
@@ -142,6 +146,26 @@ impl AuthBackend for JwtBackend {
             }
         }
         Ok(vec![self.removal_cookie()])
+    }
+
+    async fn inspect(&self, req: &HttpRequest) -> Result<Inspection, BackendError> {
+        let token = self.presented_token(req).ok().flatten();
+        let cookie = req
+            .cookie(&self.settings.cookie_name)
+            .map(|cookie| inspect::cookie_facts(&self.settings, cookie.value()));
+        let denylisted = match &self.denylist {
+            Some(denylist) => Some(denylist.entries().await?),
+            None => None,
+        };
+        Ok(Inspection {
+            cookie,
+            token: token.as_deref().and_then(inspect::token_facts),
+            credential_note: "The cookie's value is the token itself: header.payload.signature, \
+                each part base64url. The header and payload are only encoded, not encrypted; \
+                the signature is an HMAC-SHA256 of the first two parts with the server's key."
+                .to_owned(),
+            server: inspect::server_facts(denylisted),
+        })
     }
 
     fn forget(&self) -> Vec<Cookie<'static>> {

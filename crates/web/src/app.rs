@@ -30,6 +30,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/assets/app.css", web::get().to(routes::assets::app_css))
             .configure(labs::routes)
             .configure(walkthrough::routes)
+            .route("/assets/app.js", web::get().to(routes::assets::app_js))
             .service(
                 web::scope("/session")
                     .app_data(web::Data::from(state.session.clone()))

@@ -101,23 +101,29 @@ impl AppState {
             slug: "session",
             title: "Session in Redis",
             summary: mount::SESSION_SUMMARY,
-            backend: Arc::new(SessionBackend::new(
-                users.clone(),
-                StoreKind::Redis(redis_store.clone()),
-                session_ttl.as_secs(),
-                settings.session_absolute_ttl.max(1),
-            )),
+            backend: Arc::new(
+                SessionBackend::new(
+                    users.clone(),
+                    StoreKind::Redis(redis_store.clone()),
+                    session_ttl.as_secs(),
+                    settings.session_absolute_ttl.max(1),
+                )
+                .with_cookie(session_settings.clone()),
+            ),
         });
         let memory = Arc::new(Mount {
             slug: "memory",
             title: "Session in server memory",
             summary: mount::MEMORY_SUMMARY,
-            backend: Arc::new(SessionBackend::new(
-                users.clone(),
-                StoreKind::InProcess(memory_store.clone()),
-                session_ttl.as_secs(),
-                settings.session_absolute_ttl.max(1),
-            )),
+            backend: Arc::new(
+                SessionBackend::new(
+                    users.clone(),
+                    StoreKind::InProcess(memory_store.clone()),
+                    session_ttl.as_secs(),
+                    settings.session_absolute_ttl.max(1),
+                )
+                .with_cookie(memory_settings.clone()),
+            ),
         });
         let jwt = Arc::new(Mount {
             slug: "jwt",

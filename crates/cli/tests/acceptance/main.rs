@@ -5,7 +5,9 @@
 mod contract;
 mod corpus;
 mod faults;
+mod inspector;
 mod labs;
+mod lan_warning;
 mod restarts;
 mod sessions;
 mod tokens;
