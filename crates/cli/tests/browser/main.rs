@@ -7,6 +7,7 @@
 
 mod compare;
 mod inspector;
+mod labs;
 mod login;
 mod rejections;
 
