@@ -23,9 +23,9 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The `error` code of a JSON error body, if it is one.
+    /// The rejection code of a JSON error body (`reason`), if it is one.
     pub fn error_code(&self) -> Option<String> {
-        self.json_field("error")
+        self.json_field("reason")
     }
 
     /// A string field of a JSON body.
