@@ -77,7 +77,7 @@ pub const LABS: [LabInfo; 10] = [
     },
     LabInfo {
         slug: "roles",
-        title: "Demote bob",
+        title: "Demote or promote bob",
         summary: "Change bob's role on the server and see which mounts notice at once.",
         affects: Some("Changes the role of the account for everybody using this server, until it is changed back or the server restarts."),
     },
