@@ -185,12 +185,11 @@ pub async fn record_exchanges(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let existing = browser_id(req.request());
-    let browser = existing.clone().unwrap_or_else(|| {
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        URL_SAFE_NO_PAD.encode(bytes)
-    });
-    let recorded = RECORDED_PREFIXES.iter().any(|p| req.path().starts_with(p))
+    // Only browsers that came back with their id are recorded, and only page visits get an id:
+    // API clients and benchmarks (no cookie, `/api/`) cost one header lookup and churn nothing.
+    let issue_id = existing.is_none() && !req.path().contains("/api/");
+    let recorded = existing.is_some()
+        && RECORDED_PREFIXES.iter().any(|p| req.path().starts_with(p))
         && !req.path().contains("/labs/")
         && !req.headers().contains_key(LOOPBACK_HEADER);
     let request_part = recorded.then(|| request_part(req.request()));
@@ -198,7 +197,7 @@ pub async fn record_exchanges(
 
     let mut response = next.call(req).await?;
 
-    if let (Some(mut exchange), Some(state)) = (request_part, &state) {
+    if let (Some(mut exchange), Some(state), Some(browser)) = (request_part, &state, &existing) {
         let head = response.response();
         exchange.status = head.status().as_u16();
         exchange.location = head
@@ -214,13 +213,15 @@ pub async fn record_exchanges(
             .filter(|c| c.name() != BROWSER_COOKIE)
             .map(|c| shown_set_cookie(&c))
             .collect();
-        state.recorder.record(&browser, exchange);
+        state.recorder.record(browser, exchange);
     }
-    if existing.is_none() {
+    if issue_id {
         let secure = state
             .as_ref()
             .is_none_or(|state| state.settings.cookie_secure());
-        let cookie = Cookie::build(BROWSER_COOKIE, browser)
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        let cookie = Cookie::build(BROWSER_COOKIE, URL_SAFE_NO_PAD.encode(bytes))
             .path("/")
             .http_only(true)
             .secure(secure)
