@@ -46,6 +46,13 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
             .await
             .expect("enter the frame");
         stores.push(browser.text("#store").await.expect("store"));
+        // Readable in a narrow column: nothing (a long session id, a token) forces sideways
+        // scrolling.
+        let overflow = browser
+            .eval("var d = document.documentElement; return d.scrollWidth - d.clientWidth")
+            .await
+            .expect("widths");
+        assert_eq!(overflow, 0, "/{mount} scrolls sideways in its frame");
         browser.leave_frame().await.expect("leave the frame");
     }
     assert_eq!(
