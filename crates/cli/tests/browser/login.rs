@@ -63,14 +63,12 @@ async fn with_javascript_off_the_compare_view_still_logs_in_to_each_mount() {
     // Arrange: a browser that runs no page script.
     let redis = authlab_testkit::RedisServer::start().expect("redis-server");
     let app = TestApp::spawn(&redis).await;
-    let browser = authlab_testkit::Browser::launch_without_javascript()
-        .await
-        .unwrap_or_else(|err| panic!("{err:#}"));
-    let classroom = Classroom {
-        browser,
-        app,
+    let classroom = Classroom::with_browser(
         redis,
-    };
+        app,
+        authlab_testkit::Browser::launch_without_javascript,
+    )
+    .await;
     let browser = &classroom.browser;
     browser.open(&classroom.url("/")).await.expect("open /");
 
