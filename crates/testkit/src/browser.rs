@@ -513,7 +513,25 @@ pub fn screenshot_dir() -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local;
+    use super::{is_local, program};
+
+    #[test]
+    fn a_missing_browser_is_a_clear_error_naming_the_package() {
+        let err = program(
+            "AUTHLAB_TEST_NEVER_SET",
+            "/nonexistent/chromium",
+            "chromium",
+        )
+        .expect_err("no such program");
+
+        let message = err.to_string();
+        assert!(
+            message.contains("/nonexistent/chromium not found"),
+            "{message}"
+        );
+        assert!(message.contains("apt-get install"), "{message}");
+        assert!(message.contains("AUTHLAB_TEST_NEVER_SET"), "{message}");
+    }
 
     #[test]
     fn only_loopback_counts_as_local() {
