@@ -67,6 +67,16 @@ impl Browser {
     /// Start chromedriver and a fresh headless Chromium. Fails with a clear message when either
     /// program is missing.
     pub async fn launch() -> anyhow::Result<Browser> {
+        Self::launch_with(true).await
+    }
+
+    /// A browser whose pages run no script at all: the pages must still work (progressive
+    /// enhancement). The test's own WebDriver commands still run.
+    pub async fn launch_without_javascript() -> anyhow::Result<Browser> {
+        Self::launch_with(false).await
+    }
+
+    async fn launch_with(javascript: bool) -> anyhow::Result<Browser> {
         let chromium = program("AUTHLAB_CHROMIUM", CHROMIUM, "chromium")?;
         let chromedriver = program("AUTHLAB_CHROMEDRIVER", CHROMEDRIVER, "chromium-driver")?;
         let port = free_port()?;
@@ -90,6 +100,9 @@ impl Browser {
 
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| (*f).to_owned()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".to_owned());
+        }
         let mut capabilities = Capabilities::new();
         capabilities.insert(
             "goog:chromeOptions".to_owned(),
@@ -327,6 +340,7 @@ impl Browser {
         let stretched = u32::try_from(page_height.clamp(height, 6000)).unwrap_or(6000);
         let width32 = u32::try_from(width).unwrap_or(1400);
         self.client.set_window_size(width32, stretched).await?;
+        self.eval("window.scrollTo(0, 0); return null").await?;
         let png = self.client.screenshot().await;
         self.client
             .set_window_size(width32, u32::try_from(height).unwrap_or(1000))
@@ -499,7 +513,25 @@ pub fn screenshot_dir() -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local;
+    use super::{is_local, program};
+
+    #[test]
+    fn a_missing_browser_is_a_clear_error_naming_the_package() {
+        let err = program(
+            "AUTHLAB_TEST_NEVER_SET",
+            "/nonexistent/chromium",
+            "chromium",
+        )
+        .expect_err("no such program");
+
+        let message = err.to_string();
+        assert!(
+            message.contains("/nonexistent/chromium not found"),
+            "{message}"
+        );
+        assert!(message.contains("apt-get install"), "{message}");
+        assert!(message.contains("AUTHLAB_TEST_NEVER_SET"), "{message}");
+    }
 
     #[test]
     fn only_loopback_counts_as_local() {

@@ -1,7 +1,9 @@
 //! The inspector and `Server-Timing`, over HTTP: what each mount says it holds, checked against
 //! the store itself, and what authenticating a request cost.
 
-use authlab_testkit::{assert_status, RedisServer, TestApp, ALICE, LOGIN_MOUNTS};
+use authlab_testkit::{
+    assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE, LOGIN_MOUNTS,
+};
 
 /// The `desc` each mount's authentication reports, i.e. where the work happens.
 fn expected_step(mount: &str) -> &'static str {
@@ -112,4 +114,31 @@ fn unescape(html: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn with_the_denylist_on_the_jwt_inspector_counts_revoked_tokens() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn_with(authlab_web::Settings {
+        jwt_denylist: true,
+        ..TestApp::settings_for(&redis.url())
+    })
+    .await;
+    app.log_in("jwt", ALICE).await;
+    assert_is_redirect_to(&app.post_logout("jwt").await, "/jwt/login");
+    app.log_in("jwt", ALICE).await;
+
+    let page = app.get_dashboard("jwt").await;
+
+    assert_status(&page, 200);
+    assert!(page.body.contains("Redis (denylist)"));
+    assert!(
+        page.body.contains("<strong>1</strong> revoked token ids"),
+        "the one token logged out is on the list"
+    );
+    assert!(
+        page.header("server-timing")
+            .is_some_and(|h| h.contains("denylist")),
+        "the denylist lookup is part of what authentication cost"
+    );
 }

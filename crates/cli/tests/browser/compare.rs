@@ -46,6 +46,13 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
             .await
             .expect("enter the frame");
         stores.push(browser.text("#store").await.expect("store"));
+        // Readable in a narrow column: nothing (a long session id, a token) forces sideways
+        // scrolling.
+        let overflow = browser
+            .eval("var d = document.documentElement; return d.scrollWidth - d.clientWidth")
+            .await
+            .expect("widths");
+        assert_eq!(overflow, 0, "/{mount} scrolls sideways in its frame");
         browser.leave_frame().await.expect("leave the frame");
     }
     assert_eq!(
@@ -53,6 +60,19 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
         ["Redis", "this server process's memory", "nothing"],
         "what the server holds, per mount"
     );
+    // One click reloads every frame, and each keeps its own login.
+    browser
+        .click("#reload-all")
+        .await
+        .expect("reload all three");
+    for mount in LOGIN_MOUNTS {
+        browser
+            .enter_frame(&format!("iframe[name=\"compare-{mount}\"]"))
+            .await
+            .expect("enter the frame");
+        assert_eq!(browser.text("#username").await.expect("user"), "alice");
+        browser.leave_frame().await.expect("leave the frame");
+    }
     // The landing text and links are still there around the frames.
     let text = browser.page_text().await.expect("text");
     assert!(text.contains("Two ways to stay logged in"));

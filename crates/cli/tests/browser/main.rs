@@ -12,10 +12,15 @@ mod login;
 mod rejections;
 
 use authlab_testkit::{Browser, RedisServer, TestApp};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// At most this many browsers at once: each is a few Chromium processes, and CI has two cores.
+static BROWSER_SLOTS: Semaphore = Semaphore::const_new(2);
 
 /// What a browser test needs: Redis, the app, and one browser pointed at it.
 pub struct Classroom {
     pub browser: Browser,
+    _slot: SemaphorePermit<'static>,
     pub app: TestApp,
     // Kept alive for the app; dropped last.
     pub redis: RedisServer,
@@ -29,11 +34,23 @@ impl Classroom {
     }
 
     pub async fn with_app(redis: RedisServer, app: TestApp) -> Classroom {
-        let browser = Browser::launch()
+        Self::with_browser(redis, app, Browser::launch).await
+    }
+
+    /// The app with a browser made by `launch` (e.g. one with JavaScript off).
+    pub async fn with_browser<F, Fut>(redis: RedisServer, app: TestApp, launch: F) -> Classroom
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<Browser>>,
+    {
+        let slot = BROWSER_SLOTS
+            .acquire()
             .await
-            .unwrap_or_else(|err| panic!("{err:#}"));
+            .expect("the semaphore is never closed");
+        let browser = launch().await.unwrap_or_else(|err| panic!("{err:#}"));
         Classroom {
             browser,
+            _slot: slot,
             app,
             redis,
         }
