@@ -293,3 +293,24 @@ async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logg
     browser.close().await;
     drop(demo);
 }
+
+#[tokio::test]
+async fn the_labs_work_with_javascript_off() {
+    // Arrange: a browser with JavaScript disabled, logged in to /jwt.
+    let redis = RedisServer::start().expect("redis-server");
+    let app = TestApp::spawn(&redis).await;
+    let classroom = Classroom::with_browser(redis, app, Browser::launch_without_javascript).await;
+    let browser = &classroom.browser;
+    classroom.log_in("jwt", BOB).await;
+
+    // Act: press two labs' buttons.
+    run_lab(&classroom, "tamper", "#run").await;
+    let tampered = browser.text("#result").await.expect("a result");
+    run_lab(&classroom, "expiry", "#run").await;
+    let countdown = browser.text("#countdown").await.expect("a countdown");
+
+    // Assert: the results are rendered by the server; the countdown shows the seconds left.
+    assert!(tampered.contains("signature did not match"), "{tampered}");
+    assert!(countdown.starts_with("Expires in 10 s"), "{countdown}");
+    classroom.close().await;
+}
