@@ -361,3 +361,20 @@ async fn the_status_probe_asks_each_mount_with_its_own_cookie() {
     assert_eq!(states, ["out", "in", "out"]);
     assert_eq!(rejected.0, "rejected");
 }
+
+#[tokio::test]
+async fn flushing_with_redis_down_is_a_quick_clear_503() {
+    let mut redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    let token = app.csrf_token().await;
+    redis.stop();
+
+    let started = std::time::Instant::now();
+    let page = app
+        .post_form_as_is("/labs/flush", &[("csrf", &token)], &[])
+        .await;
+
+    assert_status(&page, 503);
+    assert_body_contains(&page, "Redis did not answer");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}

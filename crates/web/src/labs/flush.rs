@@ -79,8 +79,13 @@ fn page(
     outcome: Option<Result<usize, String>>,
 ) -> Result<HttpResponse, PageError> {
     let lab = lab("flush").ok_or_else(|| anyhow::anyhow!("the flush lab is not listed"))?;
+    // Redis down is not a bug: the page says so, with the status that means it.
+    let status = match &outcome {
+        Some(Err(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::OK,
+    };
     Ok(private(render::html(
-        StatusCode::OK,
+        status,
         &FlushPage {
             lab,
             csrf: csrf.value(),
