@@ -1,6 +1,6 @@
 //! Load: 200 concurrent clients for 60 s on each mount against the real binary. No 5xx, and the
 //! server's resident memory flat after warm-up. `AUTHLAB_SOAK_SECS` shortens the run while
-//! developing; the figures are printed and written to `target/tmp/soak-results.md`.
+//! developing; the figures are printed and kept (see `common/measured.rs`).
 
 use std::{
     net::TcpListener,
@@ -13,6 +13,9 @@ use std::{
 };
 
 use authlab_testkit::{RedisServer, ALICE};
+
+#[path = "common/measured.rs"]
+mod measured;
 
 const CLIENTS: usize = 200;
 /// Resident memory may grow this much after warm-up (allocator noise), no more.
@@ -152,7 +155,6 @@ async fn two_hundred_clients_per_mount_get_no_5xx_and_memory_stays_flat() {
             rss_warm as f64 / 1048576.0,
             rss_end as f64 / 1048576.0
         );
-        print!("{line}");
         report.push_str(&line);
         assert_eq!(c5, 0, "/{mount}: server errors under load");
         assert_eq!(c4, 0, "/{mount}: a valid login was refused under load");
@@ -166,8 +168,7 @@ async fn two_hundred_clients_per_mount_get_no_5xx_and_memory_stays_flat() {
             "/{mount}: resident memory grew from {rss_warm} to {rss_end} bytes"
         );
     }
-    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("soak-results.md");
-    std::fs::write(&out, report).expect("write the results");
+    measured::record("soak", &report);
     drop(server);
     let _ = std::fs::remove_dir_all(&data_dir);
 }

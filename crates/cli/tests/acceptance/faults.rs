@@ -28,6 +28,13 @@ async fn with_redis_stopped_session_answers_503_promptly_and_the_others_keep_wor
     let api_took = started.elapsed();
     let login = app.post_login("session", BOB.0, BOB.1).await;
 
+    crate::measured::record(
+        "faults-redis-stopped",
+        &format!(
+            "Redis stopped: `/session` page answered 503 in {page_took:.1?}, the API in \
+             {api_took:.1?} (bound: {PROMPT:?}); `/memory` and `/jwt` kept answering 200.\n"
+        ),
+    );
     assert_status(&page, 503);
     assert_body_contains(&page, "Redis is not answering");
     assert!(page_took < PROMPT, "the page took {page_took:?}");
@@ -99,6 +106,13 @@ async fn a_paused_redis_is_bounded_by_the_timeout() {
     let response = app.api_me("session", None).await;
     let took = started.elapsed();
 
+    crate::measured::record(
+        "faults-redis-paused",
+        &format!(
+            "Redis paused (`CLIENT PAUSE 3000 ALL`): `/session` API answered 503 in {took:.1?} \
+             (bound: {PROMPT:?}, Redis timeout 500 ms).\n"
+        ),
+    );
     assert_status(&response, 503);
     assert!(took < PROMPT, "took {took:?}");
 }

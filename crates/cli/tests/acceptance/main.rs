@@ -2,6 +2,9 @@
 //!
 //! One binary with one module per lesson, so the suite links once.
 
+#[path = "../common/measured.rs"]
+mod measured;
+
 mod contract;
 mod corpus;
 mod faults;

@@ -170,7 +170,7 @@ impl RedisLink {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(self.inner.timeout)
             .set_response_timeout(self.inner.timeout)
-            .set_number_of_retries(1);
+            .set_number_of_retries(0);
         let commands = ConnectionManager::new_with_config(client, config).await?;
         let sessions = RedisSessionStore::builder(self.inner.url.clone())
             .cache_keygen(|key| format!("{REDIS_KEY_PREFIX}{key}"))
