@@ -23,6 +23,8 @@ use crate::{render, routes::dashboard::private, AppState};
 pub struct WalkthroughPage<'a> {
     pub flows: Vec<steps::Flow<'a>>,
     pub recorded: usize,
+    /// `http://host:port` as this browser reached the server, for the curl lines.
+    pub origin: String,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -43,6 +45,7 @@ async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         &WalkthroughPage {
             flows,
             recorded: exchanges.len(),
+            origin: crate::labs::origin(&req),
         },
     ))
 }
