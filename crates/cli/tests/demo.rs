@@ -42,7 +42,8 @@ fn free_port() -> u16 {
 
 fn start_demo(redis: &RedisServer) -> Demo {
     let port = free_port();
-    let data_dir = std::env::temp_dir().join(format!("authlab-demo-{}", std::process::id()));
+    // Per test: the tests of this file run in parallel in one process.
+    let data_dir = std::env::temp_dir().join(format!("authlab-demo-{}-{port}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
         .arg("demo")
@@ -128,5 +129,27 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
     assert_is_redirect_to(
         &browser.send(Method::GET, "/memory/dashboard", |r| r).await,
         "/memory/login",
+    );
+}
+
+#[tokio::test]
+async fn sigterm_to_the_demo_stops_its_server_too() {
+    let redis = RedisServer::start().expect("redis");
+    let mut demo = start_demo(&redis);
+    let browser = Client::new(demo.base.clone());
+    server_pid(&browser).await.expect("the demo serves");
+    let address = demo.base.trim_start_matches("http://").to_owned();
+
+    let pid = i32::try_from(demo.child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .expect("a pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let status = demo.child.wait().expect("the demo exits");
+
+    assert!(status.success(), "{status}");
+    assert!(
+        std::net::TcpStream::connect(&address).is_err(),
+        "the supervised server stopped with the demo"
     );
 }
