@@ -18,6 +18,7 @@ use reqwest::Method;
 struct Demo {
     child: Child,
     base: String,
+    data_dir: std::path::PathBuf,
 }
 
 impl Drop for Demo {
@@ -30,6 +31,7 @@ impl Drop for Demo {
             let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
         }
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 
@@ -59,6 +61,7 @@ fn start_demo(redis: &RedisServer) -> Demo {
     Demo {
         child,
         base: format!("http://127.0.0.1:{port}"),
+        data_dir,
     }
 }
 
