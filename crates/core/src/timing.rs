@@ -14,9 +14,16 @@ tokio::task_local! {
     static COSTS: RefCell<Vec<Cost>>;
 }
 
+/// The `Server-Timing` metric of the per-request credential check.
+pub const AUTH: &str = "auth";
+/// The metric of a password check at login (argon2id: slow on purpose, once per login).
+pub const PASSWORD: &str = "password";
+
 /// One measured step of authentication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cost {
+    /// The `Server-Timing` metric name ([`AUTH`] or [`PASSWORD`]).
+    pub metric: &'static str,
     /// What was done, in the words of the header's `desc` ("redis GET", "HS256 verify").
     pub what: &'static str,
     pub duration: Duration,
@@ -44,15 +51,20 @@ pub async fn collect<F: Future>(future: F) -> (F::Output, Vec<Cost>) {
         .await
 }
 
-/// Run `work` and record how long it took as `what`.
+/// Run `work` and record how long it took as the authentication step `what`.
 pub async fn measure<F: Future>(what: &'static str, work: F) -> F::Output {
+    measure_as(AUTH, what, work).await
+}
+
+/// Run `work` and record how long it took as `what` under `metric`.
+pub async fn measure_as<F: Future>(metric: &'static str, what: &'static str, work: F) -> F::Output {
     let started = Instant::now();
     let output = work.await;
-    record(what, started.elapsed());
+    record_as(metric, what, started.elapsed());
     output
 }
 
-/// Run synchronous `work` and record how long it took as `what`.
+/// Run synchronous `work` and record how long it took as the authentication step `what`.
 pub fn measure_sync<T>(what: &'static str, work: impl FnOnce() -> T) -> T {
     let started = Instant::now();
     let output = work();
@@ -60,8 +72,18 @@ pub fn measure_sync<T>(what: &'static str, work: impl FnOnce() -> T) -> T {
     output
 }
 
+/// Record an authentication step measured elsewhere.
 pub fn record(what: &'static str, duration: Duration) {
-    let _ = COSTS.try_with(|costs| costs.borrow_mut().push(Cost { what, duration }));
+    record_as(AUTH, what, duration);
+}
+
+pub fn record_as(metric: &'static str, what: &'static str, duration: Duration) {
+    let cost = Cost {
+        metric,
+        what,
+        duration,
+    };
+    let _ = COSTS.try_with(|costs| costs.borrow_mut().push(cost));
 }
 
 /// The costs recorded so far in this request (a handler reads them to show them on the page).
@@ -71,7 +93,7 @@ pub fn so_far() -> Vec<Cost> {
         .unwrap_or_default()
 }
 
-/// The `Server-Timing` header value: `auth;dur=0.031;desc="redis GET"`, one metric per step.
+/// The `Server-Timing` header value: `auth;dur=0.031;desc="redis GET"`, one entry per step.
 /// `None` when nothing was measured (an anonymous request, or a page without authentication).
 pub fn server_timing(costs: &[Cost]) -> Option<String> {
     if costs.is_empty() {
@@ -80,7 +102,14 @@ pub fn server_timing(costs: &[Cost]) -> Option<String> {
     Some(
         costs
             .iter()
-            .map(|cost| format!("auth;dur={};desc=\"{}\"", cost.millis(), cost.what))
+            .map(|cost| {
+                format!(
+                    "{};dur={};desc=\"{}\"",
+                    cost.metric,
+                    cost.millis(),
+                    cost.what
+                )
+            })
             .collect::<Vec<_>>()
             .join(", "),
     )
@@ -109,14 +138,22 @@ mod tests {
 
     #[test]
     fn the_header_gives_milliseconds_with_microsecond_precision() {
-        let costs = [Cost {
-            what: "redis GET",
-            duration: Duration::from_micros(42),
-        }];
+        let costs = [
+            Cost {
+                metric: AUTH,
+                what: "redis GET",
+                duration: Duration::from_micros(42),
+            },
+            Cost {
+                metric: PASSWORD,
+                what: "argon2id verify",
+                duration: Duration::from_micros(35_250),
+            },
+        ];
 
         assert_eq!(
             server_timing(&costs).as_deref(),
-            Some("auth;dur=0.042;desc=\"redis GET\"")
+            Some("auth;dur=0.042;desc=\"redis GET\", password;dur=35.250;desc=\"argon2id verify\"")
         );
         assert_eq!(server_timing(&[]), None);
     }

@@ -22,7 +22,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -310,11 +310,7 @@ impl Browser {
     /// loads, which Chromium reports there).
     pub async fn console(&self) -> anyhow::Result<Vec<LogEntry>> {
         self.drain_logs().await?;
-        Ok(self
-            .console
-            .lock()
-            .map_err(|_| anyhow!("console log poisoned"))?
-            .clone())
+        Ok(self.lock_console().clone())
     }
 
     /// Console messages of level `SEVERE`: errors the classroom must never see.
@@ -387,10 +383,7 @@ impl Browser {
     async fn drain_logs(&self) -> anyhow::Result<()> {
         let console = self.client.issue_cmd(GetLog("browser")).await?;
         let performance = self.client.issue_cmd(GetLog("performance")).await?;
-        let mut kept = self
-            .console
-            .lock()
-            .map_err(|_| anyhow!("console log poisoned"))?;
+        let mut kept = self.lock_console();
         for entry in console.as_array().into_iter().flatten() {
             kept.push(LogEntry {
                 level: entry["level"].as_str().unwrap_or_default().to_owned(),
@@ -414,6 +407,13 @@ impl Browser {
             }
         }
         Ok(())
+    }
+
+    // A test that panicked while holding a lock leaves a log that is still worth reading.
+    fn lock_console(&self) -> std::sync::MutexGuard<'_, Vec<LogEntry>> {
+        self.console
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn lock_network(&self) -> std::sync::MutexGuard<'_, Vec<String>> {

@@ -142,3 +142,18 @@ async fn with_the_denylist_on_the_jwt_inspector_counts_revoked_tokens() {
         "the denylist lookup is part of what authentication cost"
     );
 }
+
+#[tokio::test]
+async fn a_login_says_what_the_password_check_cost() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let response = app.post_login("jwt", ALICE.0, ALICE.1).await;
+
+    assert_is_redirect_to(&response, "/jwt/dashboard");
+    let header = response.header("server-timing").expect("Server-Timing");
+    assert!(
+        header.starts_with("password;dur=") && header.contains("desc=\"argon2id verify\""),
+        "{header}"
+    );
+}
