@@ -18,6 +18,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the demo: /session, /memory and /jwt (the default when no subcommand is given).
     Serve(ServeArgs),
+    /// Serve the demo under a supervisor that starts the server again when the restart lab asks
+    /// (takes the same flags as `serve`).
+    Demo(ServeArgs),
 }
 
 impl Command {

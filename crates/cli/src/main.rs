@@ -1,6 +1,7 @@
 //! `authlab`: serve the demo (`authlab serve`, or no subcommand at all).
 
 mod cli;
+mod demo;
 mod private_redis;
 mod serve;
 
@@ -10,15 +11,30 @@ fn main() -> std::process::ExitCode {
     init_tracing();
     let cli = cli::Cli::parse();
     let result = match cli.command.unwrap_or_else(cli::Command::serve_from_env) {
-        cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Serve(args) => serve::run(args).map(|ended| match ended {
+            serve::Ended::Stopped => std::process::ExitCode::SUCCESS,
+            serve::Ended::RestartRequested => {
+                std::process::ExitCode::from(authlab_web::restart::RESTART_EXIT_CODE)
+            }
+        }),
+        cli::Command::Demo(args) => demo::run(args, demo_flags()),
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("authlab: {err:#}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// What followed `demo` on the command line, passed on to `serve` unchanged.
+fn demo_flags() -> Vec<std::ffi::OsString> {
+    std::env::args_os()
+        .skip(1)
+        .skip_while(|arg| arg != "demo")
+        .skip(1)
+        .collect()
 }
 
 fn init_tracing() {

@@ -4,11 +4,19 @@ use authlab_web::AppState;
 
 use crate::{cli::ServeArgs, private_redis};
 
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+/// Why the server stopped.
+pub enum Ended {
+    /// Ctrl-C, SIGTERM: stop for good.
+    Stopped,
+    /// The restart lab asked for a new process (only under `authlab demo`).
+    RestartRequested,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<Ended> {
     actix_web::rt::System::new().block_on(serve(args))
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs) -> anyhow::Result<Ended> {
     let mut settings = args.settings;
     // Kept alive for as long as the server runs; killed when dropped.
     let _private_redis = if args.no_private_redis {
@@ -22,12 +30,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "{err}. /session will answer 503 until Redis is reachable; /memory and /jwt work without it."
         );
     }
+    let restart = state.restart.clone();
+    let supervised = state.settings.supervised;
     let running = authlab_web::start(state, true)?;
     tracing::info!(
+        pid = std::process::id(),
         "authlab is serving on http://{}/ (Ctrl-C to stop)",
         running.addr
     );
-    running.server.await?;
-    tracing::info!("stopped");
-    Ok(())
+    let handle = running.server.handle();
+    let mut server = actix_web::rt::spawn(running.server);
+    let restart_requested = async {
+        if supervised {
+            restart.requested().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = &mut server => {
+            result??;
+            tracing::info!("stopped");
+            Ok(Ended::Stopped)
+        }
+        () = restart_requested => {
+            // Graceful: the restart lab's answer is still on its way to the browser.
+            handle.stop(true).await;
+            let _ = server.await;
+            tracing::info!("stopped for a restart");
+            Ok(Ended::RestartRequested)
+        }
+    }
 }

@@ -8,7 +8,7 @@
 use actix_web::{cookie::Cookie, HttpRequest};
 use async_trait::async_trait;
 
-use crate::{BackendError, Identity, Rejection};
+use crate::{BackendError, Identity, Inspection, Rejection, ServerFacts};
 
 /// What a backend made of the credentials on a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +72,15 @@ pub trait AuthBackend: Send + Sync + 'static {
     /// to say "Redis is down" before the student types a password.
     async fn readiness(&self) -> Result<(), BackendError> {
         Ok(())
+    }
+
+    /// What the browser and the server hold for the login this request carries, for the
+    /// dashboard's inspector. Called only after [`AuthBackend::authenticate`] accepted it.
+    async fn inspect(&self, _req: &HttpRequest) -> Result<Inspection, BackendError> {
+        Ok(Inspection {
+            server: ServerFacts::nothing("This mount keeps no login."),
+            ..Inspection::default()
+        })
     }
 
     /// Cookies that make the client forget a credential the backend rejected.

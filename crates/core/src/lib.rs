@@ -13,14 +13,17 @@ pub mod baseline;
 pub mod denylist;
 pub mod error;
 pub mod identity;
+pub mod inspection;
 pub mod rejection;
 pub mod secret;
+pub mod timing;
 pub mod users;
 
 pub use backend::{AuthBackend, Authentication, Capabilities, Grant};
 pub use denylist::Denylist;
 pub use error::BackendError;
 pub use identity::{Identity, Role};
+pub use inspection::{CookieFacts, Inspection, RecordCount, ServerFacts, StoredRecord, TokenFacts};
 pub use rejection::Rejection;
 pub use secret::Secret;
 pub use users::UserDirectory;

@@ -10,17 +10,18 @@ use actix_web::{
 };
 use async_trait::async_trait;
 use authlab_core::{
-    AuthBackend, Authentication, BackendError, Capabilities, Denylist, Grant, Identity, Rejection,
+    timing, AuthBackend, Authentication, BackendError, Capabilities, Denylist, Grant, Identity,
+    Inspection, Rejection,
 };
 
-use crate::{codec::unix_now, settings::SettingsError, JwtSettings, TokenCodec};
+use crate::{codec::unix_now, inspect, settings::SettingsError, JwtSettings, KeyRing, TokenCodec};
 
 /// The stateless backend. See the crate docs for what it cannot do.
 ///
 /// With a [`Denylist`] it is stateless no more: logout records the token's `jti` until its `exp`
 /// and every request checks the list, failing closed (503) when the list cannot be read.
 pub struct JwtBackend {
-    codec: TokenCodec,
+    keys: Arc<KeyRing>,
     settings: JwtSettings,
     denylist: Option<Arc<dyn Denylist>>,
 }
@@ -28,7 +29,7 @@ pub struct JwtBackend {
 impl JwtBackend {
     pub fn new(settings: JwtSettings) -> Result<Self, SettingsError> {
         Ok(JwtBackend {
-            codec: TokenCodec::new(&settings)?,
+            keys: Arc::new(KeyRing::new(TokenCodec::new(&settings)?)),
             settings,
             denylist: None,
         })
@@ -44,8 +45,14 @@ impl JwtBackend {
         self.denylist.as_ref()
     }
 
-    pub fn codec(&self) -> &TokenCodec {
-        &self.codec
+    /// The codec of the key in use right now.
+    pub fn codec(&self) -> Arc<TokenCodec> {
+        self.keys.current()
+    }
+
+    /// The shared handle through which the "rotate the key" lab swaps the signing key.
+    pub fn key_ring(&self) -> Arc<KeyRing> {
+        self.keys.clone()
     }
 
     pub fn settings(&self) -> &JwtSettings {
@@ -95,7 +102,8 @@ impl AuthBackend for JwtBackend {
             Ok(None) => return Ok(Authentication::Anonymous),
             Err(rejection) => return Ok(Authentication::Rejected(rejection)),
         };
-        let claims = match self.codec.verify(&token) {
+        let claims = match timing::measure_sync("HS256 verify", || self.keys.load().verify(&token))
+        {
             Ok(claims) => claims,
             Err(rejection) => {
                 tracing::warn!(reason = %rejection, "JWT rejected");
@@ -103,7 +111,9 @@ impl AuthBackend for JwtBackend {
             }
         };
         if let Some(denylist) = &self.denylist {
-            if denylist.is_revoked(&claims.jti).await? {
+            let revoked =
+                timing::measure("redis EXISTS (denylist)", denylist.is_revoked(&claims.jti));
+            if revoked.await? {
                 tracing::warn!(reason = %Rejection::Revoked, "JWT rejected");
                 return Ok(Authentication::Rejected(Rejection::Revoked));
             }
@@ -112,7 +122,11 @@ impl AuthBackend for JwtBackend {
     }
 
     async fn login(&self, _req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {
-        let (token, _claims) = self.codec.issue(identity).map_err(BackendError::internal)?;
+        let (token, _claims) = self
+            .keys
+            .load()
+            .issue(identity)
+            .map_err(BackendError::internal)?;
         Ok(Grant {
             cookie: Some(self.cookie(token.clone(), self.settings.ttl)),
             token: Some(token),
@@ -124,7 +138,7 @@ impl AuthBackend for JwtBackend {
         // Without a denylist there is nothing to delete on the server: forgetting the cookie is
         // all a stateless logout can do, and a copy of the token keeps working until exp.
         if let (Some(denylist), Ok(Some(token))) = (&self.denylist, self.presented_token(req)) {
-            if let Ok(claims) = self.codec.verify(&token) {
+            if let Ok(claims) = self.keys.load().verify(&token) {
                 let remaining = claims.exp.saturating_sub(unix_now()).max(1);
                 denylist
                     .revoke(&claims.jti, u64::try_from(remaining).unwrap_or(1))
@@ -132,6 +146,26 @@ impl AuthBackend for JwtBackend {
             }
         }
         Ok(vec![self.removal_cookie()])
+    }
+
+    async fn inspect(&self, req: &HttpRequest) -> Result<Inspection, BackendError> {
+        let token = self.presented_token(req).ok().flatten();
+        let cookie = req
+            .cookie(&self.settings.cookie_name)
+            .map(|cookie| inspect::cookie_facts(&self.settings, cookie.value()));
+        let denylisted = match &self.denylist {
+            Some(denylist) => Some(denylist.entries().await?),
+            None => None,
+        };
+        Ok(Inspection {
+            cookie,
+            token: token.as_deref().and_then(inspect::token_facts),
+            credential_note: "The cookie's value is the token itself: header.payload.signature, \
+                each part base64url. The header and payload are only encoded, not encrypted; \
+                the signature is an HMAC-SHA256 of the first two parts with the server's key."
+                .to_owned(),
+            server: inspect::server_facts(denylisted),
+        })
     }
 
     fn forget(&self) -> Vec<Cookie<'static>> {

@@ -8,7 +8,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use authlab_core::{Identity, Rejection};
+use authlab_core::{Identity, Rejection, Secret};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{
     errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, TokenData, Validation,
@@ -32,6 +32,7 @@ pub fn install_crypto_provider() {
 
 /// The keys and rules for one signing secret, built once at start-up.
 pub struct TokenCodec {
+    secret: Secret,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -54,6 +55,7 @@ impl TokenCodec {
         // set_issuer/set_audience check the claims only when present; requiring them closes that.
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         Ok(TokenCodec {
+            secret: settings.secret.clone(),
             encoding: EncodingKey::from_secret(settings.secret.expose()),
             decoding: DecodingKey::from_secret(settings.secret.expose()),
             validation,
@@ -129,6 +131,11 @@ impl TokenCodec {
         Ok(claims)
     }
 
+    /// The key this codec signs with (the rotate lab shows a fingerprint of it).
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
     pub fn ttl_secs(&self) -> i64 {
         self.ttl_secs
     }
@@ -196,7 +203,7 @@ fn names_a_foreign_algorithm(token: &str) -> bool {
 mod tests {
     use std::time::Duration;
 
-    use authlab_core::{Role, Secret};
+    use authlab_core::Role;
 
     use super::*;
 

@@ -19,9 +19,12 @@
 pub mod backend;
 pub mod claims;
 pub mod codec;
+pub mod inspect;
+pub mod key_ring;
 pub mod settings;
 
 pub use backend::JwtBackend;
 pub use claims::Claims;
 pub use codec::{TokenCodec, MAX_TOKEN_BYTES};
+pub use key_ring::KeyRing;
 pub use settings::{JwtSettings, MIN_SECRET_BYTES};

@@ -5,13 +5,20 @@ use std::{sync::Arc, time::Duration};
 use actix_web::{cookie::Cookie, HttpRequest};
 use async_trait::async_trait;
 use authlab_core::{
-    AuthBackend, Authentication, BackendError, Capabilities, Grant, Identity, UserDirectory,
+    AuthBackend, Authentication, BackendError, Capabilities, Grant, Identity, Inspection,
+    UserDirectory,
 };
 
 use crate::{
-    store::{InProcessStore, RedisStore},
-    AuthSession,
+    inspect,
+    store::{InProcessStore, RedisStore, RedisUnavailable},
+    AuthSession, SessionSettings,
 };
+
+/// The inspector counts Redis sessions up to this many, then says "at least".
+const COUNT_BOUND: u64 = 10_000;
+/// The in-process inspector lists up to this many records.
+const LISTED_RECORDS: usize = 8;
 
 /// Where the records of a [`SessionBackend`] live, which decides what it survives.
 #[derive(Clone)]
@@ -31,6 +38,8 @@ pub struct SessionBackend {
     store: StoreKind,
     ttl_secs: u64,
     absolute_ttl_secs: u64,
+    /// How the middleware sets the cookie, for the inspector (which must decrypt it).
+    cookie: Option<SessionSettings>,
 }
 
 impl SessionBackend {
@@ -47,7 +56,14 @@ impl SessionBackend {
             store,
             ttl_secs,
             absolute_ttl_secs,
+            cookie: None,
         }
+    }
+
+    /// Let the inspector read the cookie the middleware set with `settings`.
+    pub fn with_cookie(mut self, settings: SessionSettings) -> Self {
+        self.cookie = Some(settings);
+        self
     }
 
     fn revocation_ttl(&self) -> Duration {
@@ -141,6 +157,40 @@ impl AuthBackend for SessionBackend {
         Ok(true)
     }
 
+    async fn inspect(&self, req: &HttpRequest) -> Result<Inspection, BackendError> {
+        let Some(settings) = &self.cookie else {
+            return Ok(Inspection::default());
+        };
+        let raw = req.cookie(&settings.cookie_name);
+        let session_id = raw
+            .as_ref()
+            .and_then(|cookie| inspect::session_id(settings, cookie));
+        let server = match &self.store {
+            StoreKind::Redis(store) => {
+                let record = match &session_id {
+                    Some(id) => store.inspect_record(id).await.map_err(unavailable)?,
+                    None => None,
+                };
+                let (count, at_least) = store
+                    .count_sessions(COUNT_BOUND)
+                    .await
+                    .map_err(unavailable)?;
+                inspect::redis_facts(record, count, at_least)
+            }
+            StoreKind::InProcess(store) => inspect::memory_facts(
+                store.records(session_id.as_deref(), LISTED_RECORDS),
+                session_id.as_deref(),
+                store.stats(),
+            ),
+        };
+        Ok(Inspection {
+            cookie: raw.map(|cookie| inspect::cookie_facts(settings, cookie.value())),
+            token: None,
+            credential_note: inspect::credential_note(session_id.as_deref()),
+            server,
+        })
+    }
+
     async fn readiness(&self) -> Result<(), BackendError> {
         match &self.store {
             StoreKind::Redis(store) => store
@@ -161,6 +211,10 @@ impl AuthBackend for SessionBackend {
             live_role_changes: true,
         }
     }
+}
+
+fn unavailable(err: RedisUnavailable) -> BackendError {
+    BackendError::unavailable("Redis", err.reason)
 }
 
 fn unix_now() -> i64 {

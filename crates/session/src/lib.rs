@@ -18,6 +18,7 @@
 
 pub mod backend;
 pub mod denylist;
+pub mod inspect;
 pub mod middleware;
 pub mod outage;
 pub mod record;

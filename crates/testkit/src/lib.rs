@@ -5,16 +5,20 @@
 //! - [`TestApp`]: the real authlab app on a real port (in this process, on its own thread and
 //!   runtime), with a client that keeps cookies, does not follow redirects, and has one method per
 //!   endpoint of the URL contract.
+//! - [`Browser`]: a real headless Chromium with a fresh profile, driven over WebDriver, that
+//!   also reports its console errors and every URL it requested.
 //! - [`assertions`]: the checks the tests repeat, named after what they mean.
 //!
 //! Modelled on zero2prod's `spawn_app()` and `TestApp`.
 
 pub mod assertions;
+pub mod browser;
 pub mod client;
 pub mod redis;
 pub mod test_app;
 
 pub use assertions::*;
+pub use browser::Browser;
 pub use client::{CookieJar, TestResponse};
 pub use redis::{RedisOptions, RedisServer, RedisServerError};
 pub use test_app::{extract_csrf_token, TestApp};

@@ -8,7 +8,7 @@ use actix_web::{
 };
 use authlab_session::session_middleware;
 
-use crate::{outage::answer_503_when_the_store_is_down, routes, AppState};
+use crate::{labs, outage::answer_503_when_the_store_is_down, routes, walkthrough, AppState};
 
 /// Largest form or JSON body accepted; a login needs a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -28,6 +28,9 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/", web::get().to(routes::landing::show))
             .route("/healthz", web::get().to(routes::health::show))
             .route("/assets/app.css", web::get().to(routes::assets::app_css))
+            .configure(labs::routes)
+            .configure(walkthrough::routes)
+            .route("/assets/app.js", web::get().to(routes::assets::app_js))
             .service(
                 web::scope("/session")
                     .app_data(web::Data::from(state.session.clone()))
@@ -45,7 +48,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 web::scope("/jwt")
                     .app_data(web::Data::from(state.jwt.clone()))
-                    .configure(routes::mount_routes),
+                    .configure(routes::mount_routes)
+                    .configure(labs::token_routes),
             )
             .service(
                 web::scope("/baseline")

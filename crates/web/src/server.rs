@@ -8,7 +8,7 @@ use actix_web::{
     App, HttpServer,
 };
 
-use crate::{app, csrf, security_headers::security_headers, AppState};
+use crate::{app, csrf, security_headers::security_headers, server_timing, walkthrough, AppState};
 
 /// How long in-flight requests get to finish after SIGTERM or a stop.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -29,6 +29,10 @@ pub fn start(state: AppState, handle_signals: bool) -> std::io::Result<RunningSe
     let mut server = HttpServer::new(move || {
         App::new()
             .configure(app::configure(factory_state.clone()))
+            // Inside the CSRF layers, so it records what the mounts answered.
+            .wrap(from_fn(walkthrough::record_exchanges))
+            // Outside the session middleware, so it sees the store read that authenticates.
+            .wrap(from_fn(server_timing::add_server_timing))
             .wrap(from_fn(csrf::ensure_seed_cookie))
             .wrap(from_fn(csrf::refuse_cross_site))
             .wrap(security_headers())

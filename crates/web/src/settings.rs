@@ -59,6 +59,11 @@ pub struct Settings {
     /// Worker threads (default: one per core).
     #[arg(long, env = "AUTHLAB_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Set by `authlab demo` on the server it supervises: the restart lab may then end this
+    /// process, and the supervisor starts a new one. Not meant to be set by hand.
+    #[arg(long, env = "AUTHLAB_SUPERVISED", hide = true, action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
+    pub supervised: bool,
 }
 
 impl Settings {
@@ -77,6 +82,7 @@ impl Settings {
             data_dir: PathBuf::from(".authlab"),
             insecure_cookies: false,
             workers: None,
+            supervised: false,
         }
     }
 
@@ -107,6 +113,7 @@ impl fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("insecure_cookies", &self.insecure_cookies)
             .field("workers", &self.workers)
+            .field("supervised", &self.supervised)
             .finish()
     }
 }

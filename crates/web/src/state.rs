@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use authlab_core::{baseline::BaselineBackend, UserDirectory};
-use authlab_jwt::{JwtBackend, JwtSettings};
+use authlab_jwt::{JwtBackend, JwtSettings, KeyRing};
 use authlab_session::{
     denylist::RedisDenylist,
     store::{InProcessStore, RedisLink, RedisStore},
@@ -14,7 +14,9 @@ use authlab_session::{
 use crate::{
     csrf::CsrfKey,
     keys, mount,
+    restart::RestartSwitch,
     throttle::{LoginThrottle, ThrottleLimits},
+    walkthrough::Recorder,
     Mount, Settings,
 };
 
@@ -22,7 +24,7 @@ use crate::{
 pub const SESSION_KEY_FILE: &str = "session-cookie.key";
 pub const JWT_SECRET_FILE: &str = "jwt-hs256.key";
 pub const CSRF_KEY_FILE: &str = "csrf.key";
-const GENERATED_JWT_SECRET_BYTES: usize = 64;
+pub const GENERATED_JWT_SECRET_BYTES: usize = 64;
 
 /// Everything the app factory needs; cloned into each worker (clones share the stores).
 #[derive(Clone)]
@@ -40,6 +42,14 @@ pub struct AppState {
     pub memory: Arc<Mount>,
     pub jwt: Arc<Mount>,
     pub baseline: Arc<Mount>,
+    /// The `/jwt` signing key in use, shared with its backend (the rotate lab swaps it).
+    pub jwt_keys: Arc<KeyRing>,
+    /// What a rotated key's codec is built from (everything but the secret stays).
+    pub jwt_settings: JwtSettings,
+    /// Flipped by the restart lab; the serve loop exits to be restarted.
+    pub restart: RestartSwitch,
+    /// The last exchanges of each browser, for the walkthrough.
+    pub recorder: Arc<Recorder>,
 }
 
 impl AppState {
@@ -80,32 +90,40 @@ impl AppState {
 
         let mut jwt_settings = JwtSettings::new(jwt_secret, Duration::from_secs(settings.jwt_ttl));
         jwt_settings.cookie_secure = settings.cookie_secure();
-        let mut jwt_backend = JwtBackend::new(jwt_settings)?;
+        let mut jwt_backend = JwtBackend::new(jwt_settings.clone())?;
         if settings.jwt_denylist {
             jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis.clone())));
         }
+
+        let jwt_keys = jwt_backend.key_ring();
 
         let session = Arc::new(Mount {
             slug: "session",
             title: "Session in Redis",
             summary: mount::SESSION_SUMMARY,
-            backend: Arc::new(SessionBackend::new(
-                users.clone(),
-                StoreKind::Redis(redis_store.clone()),
-                session_ttl.as_secs(),
-                settings.session_absolute_ttl.max(1),
-            )),
+            backend: Arc::new(
+                SessionBackend::new(
+                    users.clone(),
+                    StoreKind::Redis(redis_store.clone()),
+                    session_ttl.as_secs(),
+                    settings.session_absolute_ttl.max(1),
+                )
+                .with_cookie(session_settings.clone()),
+            ),
         });
         let memory = Arc::new(Mount {
             slug: "memory",
             title: "Session in server memory",
             summary: mount::MEMORY_SUMMARY,
-            backend: Arc::new(SessionBackend::new(
-                users.clone(),
-                StoreKind::InProcess(memory_store.clone()),
-                session_ttl.as_secs(),
-                settings.session_absolute_ttl.max(1),
-            )),
+            backend: Arc::new(
+                SessionBackend::new(
+                    users.clone(),
+                    StoreKind::InProcess(memory_store.clone()),
+                    session_ttl.as_secs(),
+                    settings.session_absolute_ttl.max(1),
+                )
+                .with_cookie(memory_settings.clone()),
+            ),
         });
         let jwt = Arc::new(Mount {
             slug: "jwt",
@@ -134,6 +152,10 @@ impl AppState {
             memory,
             jwt,
             baseline,
+            jwt_keys,
+            jwt_settings,
+            restart: RestartSwitch::default(),
+            recorder: Arc::new(Recorder::default()),
         })
     }
 

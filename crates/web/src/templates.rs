@@ -4,12 +4,13 @@
 use askama::Template;
 use authlab_core::{Identity, Rejection};
 
-use crate::Mount;
+use crate::{inspector::InspectorView, lan_warning::LanWarning, Mount};
 
 #[derive(Template)]
 #[template(path = "landing.html")]
 pub struct LandingPage<'a> {
     pub mounts: Vec<&'a Mount>,
+    pub lan_warning: Option<LanWarning>,
 }
 
 #[derive(Template)]
@@ -25,6 +26,7 @@ pub struct LoginPage<'a> {
     pub username: &'a str,
     /// The CSRF token of the form.
     pub csrf: &'a str,
+    pub lan_warning: Option<LanWarning>,
 }
 
 #[derive(Template)]
@@ -34,6 +36,7 @@ pub struct DashboardPage<'a> {
     pub identity: &'a Identity,
     /// The CSRF token of the logout form.
     pub csrf: &'a str,
+    pub inspector: InspectorView,
 }
 
 #[derive(Template)]

@@ -8,9 +8,13 @@ mod measured;
 mod contract;
 mod corpus;
 mod faults;
+mod inspector;
+mod labs;
+mod lan_warning;
 mod restarts;
 mod sessions;
 mod tokens;
+mod walkthrough;
 mod web_security;
 
 /// Run each named test body once per login mount, as `session::name`, `memory::name`,

@@ -112,6 +112,32 @@ async fn unsafe_requests_from_another_site_are_refused_even_with_a_good_token() 
     assert_is_redirect_to(&same_site, "/jwt/dashboard");
 }
 
+/// What Chromium really sends for a form on our own page under `Referrer-Policy: no-referrer`.
+#[tokio::test]
+async fn a_same_origin_form_post_with_a_null_origin_is_accepted() {
+    let (_redis, app) = app().await;
+    let token = app.csrf_token().await;
+    let fields = [
+        ("username", ALICE.0),
+        ("password", ALICE.1),
+        ("csrf", token.as_str()),
+    ];
+
+    let browser_form = app
+        .post_form_as_is(
+            "/jwt/login",
+            &fields,
+            &[("origin", "null"), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    let null_origin_alone = app
+        .post_form_as_is("/jwt/login", &fields, &[("origin", "null")])
+        .await;
+
+    assert_is_redirect_to(&browser_form, "/jwt/dashboard");
+    assert_status(&null_origin_alone, 403);
+}
+
 #[tokio::test]
 async fn cross_site_json_logins_are_refused() {
     let (_redis, app) = app().await;

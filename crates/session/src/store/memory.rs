@@ -19,7 +19,7 @@ use actix_session::storage::{
 };
 use actix_web::cookie::time::Duration;
 
-use super::login_of_state::login_of;
+use super::{login_of_state::login_of, redis::RawRecord};
 
 /// Expired entries are swept after this many saves, so an abandoned login does not live forever.
 const SWEEP_EVERY_SAVES: u64 = 1024;
@@ -138,6 +138,33 @@ impl InProcessStore {
         Some((entry.state.to_string(), left))
     }
 
+    /// Up to `limit` live records (key, stored JSON, time left, estimated bytes), the record
+    /// `first` leading when present: the inspector lists the whole store when it is small.
+    pub fn records(&self, first: Option<&str>, limit: usize) -> Vec<RawRecord> {
+        let map = self.lock();
+        let now = Instant::now();
+        let mut live: Vec<RawRecord> = map
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.expires_at > now)
+            .map(|(key, entry)| RawRecord {
+                key: key.to_string(),
+                value: entry.state.to_string(),
+                ttl_seconds: i64::try_from(entry.expires_at.duration_since(now).as_secs()).ok(),
+                size_bytes: u64::try_from(
+                    key.len() + entry.state.len() + std::mem::size_of::<(Box<str>, Entry)>(),
+                )
+                .ok(),
+            })
+            .collect();
+        live.sort_by(|a, b| {
+            let leads = |r: &RawRecord| Some(r.key.as_str()) != first;
+            leads(a).cmp(&leads(b)).then_with(|| a.key.cmp(&b.key))
+        });
+        live.truncate(limit);
+        live
+    }
+
     fn insert(
         map: &mut Map,
         key: &SessionKey,
@@ -185,18 +212,23 @@ impl SessionStore for InProcessStore {
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let mut map = self.lock();
-        let key = session_key.as_ref();
-        match map.entries.get(key) {
-            Some(entry) if entry.expires_at > Instant::now() => serde_json::from_str(&entry.state)
-                .map(Some)
-                .map_err(|err| LoadError::Deserialization(err.into())),
-            Some(_) => {
-                map.entries.remove(key);
-                Ok(None)
+        // What an authenticated /memory request pays instead of a Redis round trip.
+        authlab_core::timing::measure_sync("in-process map lookup", || {
+            let mut map = self.lock();
+            let key = session_key.as_ref();
+            match map.entries.get(key) {
+                Some(entry) if entry.expires_at > Instant::now() => {
+                    serde_json::from_str(&entry.state)
+                        .map(Some)
+                        .map_err(|err| LoadError::Deserialization(err.into()))
+                }
+                Some(_) => {
+                    map.entries.remove(key);
+                    Ok(None)
+                }
+                None => Ok(None),
             }
-            None => Ok(None),
-        }
+        })
     }
 
     async fn save(

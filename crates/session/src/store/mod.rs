@@ -6,7 +6,7 @@ pub mod memory;
 pub mod redis;
 
 pub use self::memory::InProcessStore;
-pub use self::redis::{RedisLink, RedisStore, RedisUnavailable};
+pub use self::redis::{RawRecord, RedisLink, RedisStore, RedisUnavailable};
 
 /// The prefix of every session key this project writes to Redis, so the inspector and the
 /// benchmarks can count and find sessions without touching anything else in the database.

@@ -185,6 +185,15 @@ impl RedisLink {
 /// # Limitations
 /// Redis is configured by whoever runs it: without AOF or RDB persistence a Redis restart logs
 /// everyone out, exactly like an in-process store would.
+/// A record read back for the inspector.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub key: String,
+    pub value: String,
+    pub ttl_seconds: Option<i64>,
+    pub size_bytes: Option<u64>,
+}
+
 #[derive(Clone)]
 pub struct RedisStore {
     link: RedisLink,
@@ -253,6 +262,70 @@ impl RedisStore {
     }
 
     /// The bookkeeping after a write; see the module docs for why the order matters.
+    /// One session record as Redis holds it: value, TTL and `MEMORY USAGE`, for the inspector.
+    /// `None` when the key does not exist.
+    pub async fn inspect_record(
+        &self,
+        session_key: &str,
+    ) -> Result<Option<RawRecord>, RedisUnavailable> {
+        let key = format!("{REDIS_KEY_PREFIX}{session_key}");
+        let (value, ttl, bytes): (Option<String>, i64, Option<u64>) = self
+            .link
+            .run(|mut c| {
+                let key = key.clone();
+                async move {
+                    redis::pipe()
+                        .cmd("GET")
+                        .arg(&key)
+                        .cmd("TTL")
+                        .arg(&key)
+                        .cmd("MEMORY")
+                        .arg("USAGE")
+                        .arg(&key)
+                        .query_async(&mut c.commands)
+                        .await
+                }
+            })
+            .await?;
+        Ok(value.map(|value| RawRecord {
+            key,
+            value,
+            // -1: no expiry; -2: gone between the commands.
+            ttl_seconds: (ttl >= 0).then_some(ttl),
+            size_bytes: bytes,
+        }))
+    }
+
+    /// How many session records Redis holds, counted with `SCAN` (never `KEYS`, which blocks
+    /// Redis) and stopped after `bound` keys so a big database cannot make the page slow.
+    pub async fn count_sessions(&self, bound: u64) -> Result<(u64, bool), RedisUnavailable> {
+        let pattern = format!("{REDIS_KEY_PREFIX}*");
+        self.link
+            .run(|mut c| async move {
+                let mut cursor = 0u64;
+                let mut count = 0u64;
+                loop {
+                    let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(&pattern)
+                        .arg("COUNT")
+                        .arg(1000)
+                        .query_async(&mut c.commands)
+                        .await?;
+                    count += keys.len() as u64;
+                    if next == 0 {
+                        return Ok::<_, redis::RedisError>((count, false));
+                    }
+                    if count >= bound {
+                        return Ok((count, true));
+                    }
+                    cursor = next;
+                }
+            })
+            .await
+    }
+
     async fn after_write(
         &self,
         key: &SessionKey,
@@ -307,16 +380,15 @@ impl SessionStore for RedisStore {
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let outcome = self
-            .link
-            .run(|c| async move {
-                match c.sessions.load(session_key).await {
-                    Err(LoadError::Other(err)) => Err(err),
-                    // Bad data is the caller's business, not an outage.
-                    other => Ok(other),
-                }
-            })
-            .await;
+        let load = self.link.run(|c| async move {
+            match c.sessions.load(session_key).await {
+                Err(LoadError::Other(err)) => Err(err),
+                // Bad data is the caller's business, not an outage.
+                other => Ok(other),
+            }
+        });
+        // The round trip every authenticated /session request pays, shown in Server-Timing.
+        let outcome = authlab_core::timing::measure("redis GET", load).await;
         match outcome {
             Ok(result) => result,
             Err(unavailable) => Err(LoadError::Other(unavailable.into())),

@@ -4,7 +4,7 @@
 use std::{net::IpAddr, time::Duration};
 
 use actix_web::{web, HttpRequest};
-use authlab_core::{Identity, UserDirectory};
+use authlab_core::{timing, Identity, UserDirectory};
 
 use crate::throttle::LoginThrottle;
 
@@ -32,7 +32,9 @@ pub async fn check_password(
     // argon2id costs tens of milliseconds of CPU by design: run it on the blocking pool so the
     // worker keeps serving other requests meanwhile.
     let name = username.clone();
-    let identity = web::block(move || users.verify(&name, &password))
+    // Measured for Server-Timing: slow on purpose, and paid once per login, not per request.
+    let check = web::block(move || users.verify(&name, &password));
+    let identity = timing::measure_as(timing::PASSWORD, "argon2id verify", check)
         .await
         .map_err(|err| anyhow::anyhow!("password check did not run: {err}"))?;
     Ok(match identity {

@@ -1,14 +1,22 @@
-//! `GET /`: what each mount is, and a way in.
+//! `GET /`: the compare view. Each mount's pages in a frame, side by side, so that one action can
+//! be done in each and the results compared; the frames are plain pages, so every column works
+//! with JavaScript off.
 
-use actix_web::{http::StatusCode, web, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 
-use crate::{render, templates::LandingPage, AppState};
+use crate::{lan_warning::lan_warning, render, templates::LandingPage, AppState};
 
-pub async fn show(state: web::Data<AppState>) -> HttpResponse {
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let mounts = state
         .login_mounts()
         .into_iter()
         .map(|m| m.as_ref())
         .collect();
-    render::html(StatusCode::OK, &LandingPage { mounts })
+    render::html(
+        StatusCode::OK,
+        &LandingPage {
+            mounts,
+            lan_warning: lan_warning(&req, state.settings.cookie_secure()),
+        },
+    )
 }

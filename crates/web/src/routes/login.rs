@@ -8,11 +8,12 @@ use crate::{
     csrf::CsrfToken,
     errors::{see_other, PageError},
     forms::LoginForm,
+    lan_warning::{lan_warning, LanWarning},
     render,
     routes::credentials::{check_password, PasswordCheck},
     templates::LoginPage,
     throttle::LoginThrottle,
-    Mount,
+    AppState, Mount,
 };
 
 /// Said for an unknown user and a wrong password alike, so the form does not reveal which
@@ -49,6 +50,7 @@ pub async fn show(
             logged_in_as,
             username: "",
             csrf: csrf.value(),
+            lan_warning: warning_for(&req),
         },
     ))
 }
@@ -78,6 +80,7 @@ pub async fn submit(
                     logged_in_as: None,
                     username: &username,
                     csrf: csrf.value(),
+                    lan_warning: warning_for(&req),
                 },
             ));
         }
@@ -91,4 +94,12 @@ pub async fn submit(
     }
     tracing::info!(mount = mount.slug, user = %identity.username, "login");
     Ok(response)
+}
+
+/// The LAN banner, when this request's cookies would be dropped (see `lan_warning`).
+fn warning_for(req: &HttpRequest) -> Option<LanWarning> {
+    let secure = req
+        .app_data::<web::Data<AppState>>()
+        .is_none_or(|state| state.settings.cookie_secure());
+    lan_warning(req, secure)
 }

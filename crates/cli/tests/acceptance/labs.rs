@@ -1,0 +1,380 @@
+//! The labs: each button, pressed over real HTTP, and the result the server computed.
+
+use authlab_core::Rejection;
+use authlab_testkit::{
+    assert_body_contains, assert_is_redirect_to, assert_status, RedisServer, TestApp, TestResponse,
+    ALICE, BOB, LOGIN_MOUNTS,
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+/// Press a lab's button: post its form with this browser's CSRF token.
+async fn press(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+    let token = app.csrf_token().await;
+    let mut fields = fields.to_vec();
+    fields.push(("csrf", &token));
+    app.post_form_as_is(path, &fields, &[]).await
+}
+
+/// What `/<mount>/labs/status` says for this browser: `in`, `out`, `rejected` or `down`.
+async fn status_of(app: &TestApp, mount: &str) -> (String, String) {
+    let page = app.get(&format!("/{mount}/labs/status")).await;
+    assert_status(&page, 200);
+    let state = between(&page.body, "data-state=\"", "\"").unwrap_or_default();
+    let text = between(&page.body, "</span>: ", "</p>").unwrap_or_default();
+    (state, text)
+}
+
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(text[from..from + len].to_owned())
+}
+
+fn escaped(text: &str) -> String {
+    text.replace('\'', "&#39;").replace('"', "&#34;")
+}
+
+#[tokio::test]
+async fn the_index_lists_every_lab_and_each_page_has_a_protected_form() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let index = app.get("/labs").await;
+
+    assert_status(&index, 200);
+    for lab in authlab_web::labs::LABS {
+        assert_body_contains(&index, &format!("href=\"/labs/{}\"", lab.slug));
+        let page = app.get(&format!("/labs/{}", lab.slug)).await;
+        assert_status(&page, 200);
+        if lab.slug == "restart" {
+            // Under `serve` there is no button, only how to start `authlab demo`.
+            assert_body_contains(&page, r#"id="not-supervised""#);
+        } else {
+            assert_body_contains(&page, r#"name="csrf""#);
+        }
+        if lab.affects.is_some() {
+            assert_body_contains(&page, r#"id="affects""#);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_lab_button_without_the_csrf_token_is_refused() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.csrf_token().await;
+
+    let response = app.post_form_as_is("/labs/rotate", &[], &[]).await;
+
+    assert_status(&response, 403);
+}
+
+#[tokio::test]
+async fn tampering_with_the_role_breaks_the_signature() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in("jwt", BOB).await;
+
+    let page = press(&app, "/jwt/labs/tamper", &[]).await;
+
+    assert_status(&page, 200);
+    assert_body_contains(&page, "role user → admin");
+    assert_body_contains(&page, r#"data-status="200""#);
+    assert_body_contains(&page, r#"data-status="401""#);
+    assert_body_contains(&page, &escaped(Rejection::BadSignature.explanation()));
+    assert_body_contains(&page, "curl -i -H &#39;Authorization: Bearer ");
+}
+
+#[tokio::test]
+async fn tampering_without_a_token_says_to_log_in_first() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let page = press(&app, "/jwt/labs/tamper", &[]).await;
+
+    assert_status(&page, 200);
+    assert_body_contains(&page, r#"id="problem""#);
+    assert_body_contains(&page, "log in to /jwt first");
+}
+
+#[tokio::test]
+async fn alg_none_and_a_foreign_key_are_refused_with_their_reasons() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let page = press(&app, "/jwt/labs/forged", &[]).await;
+
+    assert_status(&page, 200);
+    assert_eq!(page.body.matches(r#"data-status="401""#).count(), 2);
+    assert_body_contains(&page, &escaped(Rejection::WrongAlgorithm.explanation()));
+    assert_body_contains(&page, &escaped(Rejection::BadSignature.explanation()));
+    assert!(!page.body.contains(r#"data-status="200""#));
+}
+
+#[tokio::test]
+async fn the_payload_is_decoded_without_the_key() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in("jwt", ALICE).await;
+    let token = app.jar().get("authlab_jwt").expect("a token");
+    let payload: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).expect("payload"))
+            .expect("base64url"),
+    )
+    .expect("json");
+
+    let page = press(&app, "/jwt/labs/decode", &[]).await;
+
+    assert_status(&page, 200);
+    let jti = payload["jti"].as_str().expect("jti");
+    assert_body_contains(&page, jti);
+    assert_body_contains(&page, &payload["exp"].to_string());
+    assert_body_contains(&page, token.split('.').nth(2).expect("signature"));
+    assert_body_contains(&page, "base64 -d");
+}
+
+#[tokio::test]
+async fn a_short_token_expires_and_the_login_page_says_why() {
+    let redis = RedisServer::start().expect("redis");
+    let mut settings = TestApp::settings_for(&redis.url());
+    settings.jwt_ttl = 2;
+    let app = TestApp::spawn_with(settings).await;
+    app.log_in("jwt", ALICE).await;
+
+    let lab = press(&app, "/jwt/labs/expiry", &[]).await;
+    let short = lab
+        .set_cookie("authlab_jwt")
+        .expect("the lab sets a token")
+        .clone();
+    let fresh = app.get_dashboard("jwt").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let later = app.get_dashboard("jwt").await;
+
+    assert_body_contains(&lab, r#"id="countdown""#);
+    let view: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(short.value().split('.').nth(1).expect("payload"))
+            .expect("base64url"),
+    )
+    .expect("json");
+    assert_eq!(
+        view["exp"].as_i64().expect("exp") - view["iat"].as_i64().expect("iat"),
+        2
+    );
+    assert_status(&fresh, 200);
+    assert_is_redirect_to(&later, "/jwt/login?reason=expired");
+    let login = app.get("/jwt/login?reason=expired").await;
+    assert_body_contains(&login, Rejection::Expired.explanation());
+}
+
+#[tokio::test]
+async fn the_expiry_check_asks_the_live_verifier() {
+    let redis = RedisServer::start().expect("redis");
+    let mut settings = TestApp::settings_for(&redis.url());
+    settings.jwt_ttl = 1;
+    let app = TestApp::spawn_with(settings).await;
+    app.log_in("jwt", ALICE).await;
+    press(&app, "/jwt/labs/expiry", &[]).await;
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let check = press(&app, "/jwt/labs/expiry/check", &[]).await;
+
+    assert_status(&check, 200);
+    assert_body_contains(&check, "Refused (expired)");
+    assert_body_contains(&check, "verdict-bad");
+}
+
+#[tokio::test]
+async fn after_logout_a_replayed_session_is_dead_and_a_replayed_jwt_still_works() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    for mount in LOGIN_MOUNTS {
+        app.log_in(mount, ALICE).await;
+    }
+
+    for (mount, replayed_status) in [("session", 401), ("memory", 401), ("jwt", 200)] {
+        let page = press(&app, &format!("/{mount}/labs/revocation"), &[]).await;
+
+        assert_status(&page, 200);
+        assert_body_contains(&page, &format!(r#"data-status="{replayed_status}""#));
+        assert_body_contains(&page, &format!("curl -i -H &#39;Cookie: authlab_{mount}="));
+        assert_is_redirect_to(&app.get_dashboard(mount).await, &format!("/{mount}/login"));
+    }
+}
+
+#[tokio::test]
+async fn the_copied_jwt_replays_again_later_but_not_with_the_denylist() {
+    let redis = RedisServer::start().expect("redis");
+    let plain = TestApp::spawn(&redis).await;
+    let mut settings = TestApp::settings_for(&redis.url());
+    settings.jwt_denylist = true;
+    let with_denylist = TestApp::spawn_with(settings).await;
+
+    let mut statuses = Vec::new();
+    for app in [&plain, &with_denylist] {
+        app.log_in("jwt", ALICE).await;
+        let copy = app.jar().get("authlab_jwt").expect("token");
+        press(app, "/jwt/labs/revocation", &[]).await;
+        let again = press(app, "/jwt/labs/replay", &[("credential", &copy)]).await;
+        statuses.push(between(&again.body, "data-status=\"", "\"").unwrap_or_default());
+    }
+
+    assert_eq!(statuses, ["200", "401"]);
+}
+
+#[tokio::test]
+async fn promoting_bob_shows_at_once_on_sessions_and_not_on_the_jwt() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    for mount in LOGIN_MOUNTS {
+        app.log_in(mount, BOB).await;
+    }
+
+    let page = press(&app, "/labs/roles", &[("user", "bob"), ("role", "admin")]).await;
+
+    assert_body_contains(&page, "bob: user → admin");
+    assert_eq!(
+        status_of(&app, "session").await.1,
+        "logged in as bob (role admin)"
+    );
+    assert_eq!(
+        status_of(&app, "memory").await.1,
+        "logged in as bob (role admin)"
+    );
+    assert_eq!(
+        status_of(&app, "jwt").await.1,
+        "logged in as bob (role user)"
+    );
+    assert_status(&app.get_admin("session").await, 200);
+    assert_status(&app.get_admin("jwt").await, 403);
+    app.log_in("jwt", BOB).await;
+    assert_status(&app.get_admin("jwt").await, 200);
+}
+
+#[tokio::test]
+async fn authorization_lets_alice_into_admin_and_not_bob_on_every_mount() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let page = press(&app, "/labs/authorization", &[]).await;
+
+    assert_status(&page, 200);
+    for mount in LOGIN_MOUNTS {
+        for (user, expected) in [("alice", "200 allowed"), ("bob", "403 forbidden")] {
+            let row = between(
+                &page.body,
+                &format!(r#"data-mount="{mount}" data-user="{user}">"#),
+                "</tr>",
+            )
+            .unwrap_or_else(|| panic!("no row for {user} on {mount}"));
+            assert!(row.contains(expected), "{mount}/{user}: {row}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn flushing_redis_ends_redis_sessions_only() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    for mount in LOGIN_MOUNTS {
+        app.log_in(mount, ALICE).await;
+    }
+
+    let page = press(&app, "/labs/flush", &[]).await;
+
+    let deleted: usize = between(&page.body, "data-deleted=\"", "\"")
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(deleted >= 1, "the session record at least");
+    assert_eq!(status_of(&app, "session").await.0, "out");
+    assert_eq!(status_of(&app, "memory").await.0, "in");
+    assert_eq!(status_of(&app, "jwt").await.0, "in");
+}
+
+#[tokio::test]
+async fn rotating_the_key_ends_every_jwt_login_and_replaces_the_key_file() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in("jwt", ALICE).await;
+    app.log_in("session", ALICE).await;
+    let old_codec = app.jwt_codec();
+
+    let page = press(&app, "/labs/rotate", &[]).await;
+
+    assert_body_contains(&page, "replaced by key");
+    assert_is_redirect_to(
+        &app.get_dashboard("jwt").await,
+        "/jwt/login?reason=bad_signature",
+    );
+    assert_status(&app.get_dashboard("session").await, 200);
+    app.log_in("jwt", ALICE).await;
+    let token = app.jar().get("authlab_jwt").expect("token");
+    assert!(
+        app.jwt_codec().verify(&token).is_ok(),
+        "the file holds the new key"
+    );
+    assert!(old_codec.verify(&token).is_err());
+}
+
+#[tokio::test]
+async fn rotation_is_refused_when_the_key_comes_from_the_environment() {
+    let redis = RedisServer::start().expect("redis");
+    let mut settings = TestApp::settings_for(&redis.url());
+    settings.jwt_secret = Some(authlab_core::Secret::new([5u8; 32]));
+    let app = TestApp::spawn_with(settings).await;
+    app.log_in("jwt", ALICE).await;
+
+    let page = press(&app, "/labs/rotate", &[]).await;
+
+    assert_body_contains(&page, "AUTHLAB_JWT_SECRET");
+    assert_status(&app.get_dashboard("jwt").await, 200);
+}
+
+#[tokio::test]
+async fn restart_under_serve_explains_how_to_start_the_demo() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let page = press(&app, "/labs/restart", &[]).await;
+
+    assert_status(&page, 200);
+    assert_body_contains(&page, r#"id="not-supervised""#);
+    assert_body_contains(&page, "authlab demo");
+    assert!(!page.body.contains(r#"id="restarting""#));
+}
+
+#[tokio::test]
+async fn the_status_probe_asks_each_mount_with_its_own_cookie() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in("memory", BOB).await;
+
+    let states = [
+        status_of(&app, "session").await.0,
+        status_of(&app, "memory").await.0,
+        status_of(&app, "jwt").await.0,
+    ];
+    app.jar().set("authlab_jwt", "not.a.token");
+    let rejected = status_of(&app, "jwt").await;
+
+    assert_eq!(states, ["out", "in", "out"]);
+    assert_eq!(rejected.0, "rejected");
+}
+
+#[tokio::test]
+async fn flushing_with_redis_down_is_a_quick_clear_503() {
+    let mut redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    let token = app.csrf_token().await;
+    redis.stop();
+
+    let started = std::time::Instant::now();
+    let page = app
+        .post_form_as_is("/labs/flush", &[("csrf", &token)], &[])
+        .await;
+
+    assert_status(&page, 503);
+    assert_body_contains(&page, "Redis did not answer");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}

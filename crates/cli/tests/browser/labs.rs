@@ -1,0 +1,318 @@
+//! The labs and the walkthrough in a real browser: each button pressed as a student would, the
+//! result read off the rendered page (status frames included), a screenshot of each lab.
+//!
+//! With `AUTHLAB_DOCS_SCREENSHOTS` set, the screenshots are also copied to `docs/labs/`, where
+//! `docs/labs.md` shows them.
+
+use std::{
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use authlab_testkit::{Browser, RedisServer, TestApp, ALICE, BOB, LOGIN_MOUNTS};
+
+use crate::Classroom;
+
+/// Save a screenshot under `target/browser-screenshots/`, and into `docs/labs/` when asked.
+async fn shoot(browser: &Browser, name: &str) {
+    let path = browser.screenshot(name).await.expect("screenshot");
+    if std::env::var_os("AUTHLAB_DOCS_SCREENSHOTS").is_some() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/labs");
+        std::fs::create_dir_all(&docs).expect("docs/labs");
+        std::fs::copy(&path, docs.join(format!("{name}.png"))).expect("copy the screenshot");
+    }
+}
+
+/// What the status frame of `mount` on the current page says.
+async fn frame_text(browser: &Browser, mount: &str) -> String {
+    browser
+        .enter_frame(&format!("iframe[src=\"/{mount}/labs/status\"]"))
+        .await
+        .expect("the status frame");
+    let text = browser.text("#state").await.expect("the status line");
+    browser.leave_frame().await.expect("back to the page");
+    text
+}
+
+/// Open a lab and press its button.
+async fn run_lab(classroom: &Classroom, slug: &str, button: &str) {
+    let browser = &classroom.browser;
+    browser
+        .open(&classroom.url(&format!("/labs/{slug}")))
+        .await
+        .expect("open the lab");
+    browser.click(button).await.expect("press the button");
+}
+
+#[tokio::test]
+async fn the_token_labs_tamper_forge_decode_and_expire() {
+    // Arrange: tokens that live 5 s, so the expiry lab is quick; bob logged in to /jwt.
+    let redis = RedisServer::start().expect("redis-server");
+    let mut settings = TestApp::settings_for(&redis.url());
+    settings.jwt_ttl = 5;
+    let app = TestApp::spawn_with(settings).await;
+    let classroom = Classroom::with_app(redis, app).await;
+    let browser = &classroom.browser;
+    classroom.log_in("jwt", BOB).await;
+
+    // Act + assert: expiry first, while the login is fresh.
+    run_lab(&classroom, "expiry", "#run").await;
+    let countdown = browser.text("#countdown").await.expect("a countdown");
+    assert!(countdown.contains("Expires in"), "{countdown}");
+    shoot(browser, "lab-expiry").await;
+    tokio::time::sleep(Duration::from_millis(5200)).await;
+    browser
+        .click("#dashboard")
+        .await
+        .expect("open the dashboard");
+    assert_eq!(browser.current_path().await.expect("url"), "/jwt/login");
+    assert_eq!(
+        browser
+            .attr("#rejection", "data-reason")
+            .await
+            .expect("a notice")
+            .as_deref(),
+        Some("expired")
+    );
+    shoot(browser, "lab-expiry-after").await;
+
+    classroom.log_in("jwt", BOB).await;
+    run_lab(&classroom, "tamper", "#run").await;
+    let result = browser.text("#result").await.expect("a result");
+    assert!(result.contains("role user → admin"), "{result}");
+    assert!(result.contains("signature did not match"), "{result}");
+    shoot(browser, "lab-tamper").await;
+
+    run_lab(&classroom, "forged", "#run").await;
+    let result = browser.text("#result").await.expect("a result");
+    assert!(result.contains("does not accept"), "{result}");
+    assert!(result.contains("signature did not match"), "{result}");
+    shoot(browser, "lab-forged").await;
+
+    // A fresh token: the last one may be near its end by now.
+    classroom.log_in("jwt", BOB).await;
+    run_lab(&classroom, "decode", "#run").await;
+    let payload = browser
+        .text("#result pre.part-payload")
+        .await
+        .expect("payload");
+    assert!(payload.contains("\"sub\": \"bob\""), "{payload}");
+    shoot(browser, "lab-decode").await;
+
+    browser.open(&classroom.url("/labs")).await.expect("index");
+    shoot(browser, "labs-index").await;
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
+
+#[tokio::test]
+async fn the_server_state_labs_show_which_mounts_notice() {
+    // Arrange: bob logged in to all three mounts.
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    for mount in LOGIN_MOUNTS {
+        classroom.log_in(mount, BOB).await;
+    }
+
+    // Roles: promoted on the server; the sessions see it at once, the token does not.
+    run_lab(&classroom, "roles", "#make-bob-admin").await;
+    assert!(frame_text(browser, "session").await.contains("role admin"));
+    assert!(frame_text(browser, "memory").await.contains("role admin"));
+    assert!(frame_text(browser, "jwt").await.contains("role user"));
+    shoot(browser, "lab-roles").await;
+    browser
+        .click("#make-bob-user")
+        .await
+        .expect("demote bob back");
+
+    run_lab(&classroom, "authorization", "#run").await;
+    let table = browser.text("#result").await.expect("a table");
+    assert_eq!(table.matches("allowed").count(), 3, "{table}");
+    assert_eq!(table.matches("forbidden").count(), 3, "{table}");
+    shoot(browser, "lab-authorization").await;
+
+    // Revocation: the copied JWT still works after logout.
+    run_lab(&classroom, "revocation", "#logout-jwt").await;
+    let verdict = browser.text("#verdict").await.expect("a verdict");
+    assert!(verdict.contains("still works"), "{verdict}");
+    run_lab(&classroom, "revocation", "#logout-session").await;
+    let verdict = browser.text("#verdict").await.expect("a verdict");
+    assert!(verdict.contains("dead"), "{verdict}");
+    shoot(browser, "lab-revocation").await;
+
+    // Flush and rotate end the Redis sessions and the tokens respectively.
+    for mount in LOGIN_MOUNTS {
+        classroom.log_in(mount, ALICE).await;
+    }
+    run_lab(&classroom, "flush", "#run").await;
+    assert!(frame_text(browser, "session")
+        .await
+        .contains("not logged in"));
+    assert!(frame_text(browser, "memory")
+        .await
+        .contains("logged in as alice"));
+    shoot(browser, "lab-flush").await;
+    run_lab(&classroom, "rotate", "#run").await;
+    assert!(frame_text(browser, "jwt")
+        .await
+        .contains("signature did not match"));
+    assert!(frame_text(browser, "memory")
+        .await
+        .contains("logged in as alice"));
+    shoot(browser, "lab-rotate").await;
+
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
+
+#[tokio::test]
+async fn the_walkthrough_shows_this_browsers_own_requests() {
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    for mount in ["session", "jwt"] {
+        classroom.log_in(mount, ALICE).await;
+        browser
+            .open(&classroom.url(&format!("/{mount}/admin")))
+            .await
+            .expect("admin page");
+    }
+
+    browser
+        .open(&classroom.url("/walkthrough"))
+        .await
+        .expect("walkthrough");
+
+    let jwt = browser.text("#flow-jwt").await.expect("the /jwt flow");
+    assert!(jwt.contains("POST /jwt/login HTTP/1.1"), "{jwt}");
+    assert!(jwt.contains("Set-Cookie: authlab_jwt="), "{jwt}");
+    assert!(jwt.contains("200: your role may open /admin"), "{jwt}");
+    let session = browser
+        .text("#flow-session")
+        .await
+        .expect("the /session flow");
+    assert!(
+        session.contains("Set-Cookie: authlab_session="),
+        "{session}"
+    );
+    shoot(browser, "walkthrough").await;
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
+
+/// `authlab demo` as a child process; SIGTERM on drop, which it passes on to the server.
+struct Demo {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(pid) = i32::try_from(self.child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logged_in() {
+    // Arrange: `authlab demo` (not a TestApp: the lab restarts a real process) and a browser.
+    let redis = RedisServer::start().expect("redis-server");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let data_dir =
+        std::env::temp_dir().join(format!("authlab-browser-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let demo = Demo {
+        child: Command::new(env!("CARGO_BIN_EXE_authlab"))
+            .args(["demo", "--port", &port.to_string(), "--workers", "1"])
+            .env("AUTHLAB_REDIS_URL", redis.url())
+            .env("AUTHLAB_DATA_DIR", &data_dir)
+            .env_remove("AUTHLAB_JWT_SECRET")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("authlab demo"),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the demo did not listen"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let browser = Browser::launch()
+        .await
+        .unwrap_or_else(|err| panic!("{err:#}"));
+    for mount in LOGIN_MOUNTS {
+        browser
+            .open(&format!("{}/{mount}/login", demo.base))
+            .await
+            .expect("login page");
+        browser
+            .submit_form(
+                "form.login",
+                &[("username", ALICE.0), ("password", ALICE.1)],
+            )
+            .await
+            .expect("log in");
+    }
+    browser
+        .open(&format!("{}/labs/restart", demo.base))
+        .await
+        .expect("the restart lab");
+    let first_pid = browser.attr("#process", "data-pid").await.expect("pid");
+
+    // Act: press the button; the page reloads itself once the new process serves.
+    browser.click("#run").await.expect("restart");
+    let started = Instant::now();
+    let mut pid = first_pid.clone();
+    while pid == first_pid && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        pid = browser.attr("#process", "data-pid").await.ok().flatten();
+    }
+
+    // Assert: a new process; /session and /jwt kept the login, /memory lost it.
+    assert_ne!(pid, first_pid, "a new server process");
+    assert!(frame_text(&browser, "session")
+        .await
+        .contains("logged in as alice"));
+    assert!(frame_text(&browser, "memory")
+        .await
+        .contains("not logged in"));
+    assert!(frame_text(&browser, "jwt")
+        .await
+        .contains("logged in as alice"));
+    shoot(&browser, "lab-restart").await;
+    browser.close().await;
+    drop(demo);
+}
+
+#[tokio::test]
+async fn the_labs_work_with_javascript_off() {
+    // Arrange: a browser with JavaScript disabled, logged in to /jwt.
+    let redis = RedisServer::start().expect("redis-server");
+    let app = TestApp::spawn(&redis).await;
+    let classroom = Classroom::with_browser(redis, app, Browser::launch_without_javascript).await;
+    let browser = &classroom.browser;
+    classroom.log_in("jwt", BOB).await;
+
+    // Act: press two labs' buttons.
+    run_lab(&classroom, "tamper", "#run").await;
+    let tampered = browser.text("#result").await.expect("a result");
+    run_lab(&classroom, "expiry", "#run").await;
+    let countdown = browser.text("#countdown").await.expect("a countdown");
+
+    // Assert: the results are rendered by the server; the countdown shows the seconds left.
+    assert!(tampered.contains("signature did not match"), "{tampered}");
+    assert!(countdown.starts_with("Expires in 10 s"), "{countdown}");
+    classroom.close().await;
+}

@@ -1,0 +1,158 @@
+//! `authlab demo`: the restart lab really restarts the server process, and the supervisor brings
+//! it back with the same keys; /session and /jwt logins survive, /memory logins do not.
+
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use authlab_testkit::{
+    assert_is_redirect_to, assert_status, client::Client, extract_csrf_token, RedisServer, ALICE,
+    LOGIN_MOUNTS,
+};
+use reqwest::Method;
+
+struct Demo {
+    child: Child,
+    base: String,
+    data_dir: std::path::PathBuf,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        // SIGTERM, so the supervisor passes it on and its child does not outlive the test.
+        if let Some(pid) = i32::try_from(self.child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn start_demo(redis: &RedisServer) -> Demo {
+    let port = free_port();
+    // Per test: the tests of this file run in parallel in one process.
+    let data_dir = std::env::temp_dir().join(format!("authlab-demo-{}-{port}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
+        .arg("demo")
+        .args(["--port", &port.to_string(), "--workers", "1"])
+        .env("AUTHLAB_REDIS_URL", redis.url())
+        .env("AUTHLAB_DATA_DIR", &data_dir)
+        .env_remove("AUTHLAB_JWT_SECRET")
+        .env_remove("AUTHLAB_SUPERVISED")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("authlab demo starts");
+    Demo {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        data_dir,
+    }
+}
+
+/// The pid the restart lab page reports, once the server answers.
+async fn server_pid(client: &Client) -> Option<u32> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let probe = reqwest::Client::new()
+            .get(format!("{}/healthz", client.base()))
+            .send()
+            .await;
+        if probe.is_ok() {
+            let page = client.send(Method::GET, "/labs/restart", |r| r).await;
+            let marker = "data-pid=\"";
+            let start = page.body.find(marker)? + marker.len();
+            let len = page.body[start..].find('"')?;
+            return page.body[start..start + len].parse().ok();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() {
+    let redis = RedisServer::start().expect("redis");
+    let demo = start_demo(&redis);
+    let browser = Client::new(demo.base.clone());
+    let first_pid = server_pid(&browser).await.expect("the demo serves");
+    let form = browser.send(Method::GET, "/jwt/login", |r| r).await;
+    let csrf = extract_csrf_token(&form.body).expect("a CSRF field");
+    for mount in LOGIN_MOUNTS {
+        let login = browser
+            .send(Method::POST, &format!("/{mount}/login"), |r| {
+                r.form(&[
+                    ("username", ALICE.0),
+                    ("password", ALICE.1),
+                    ("csrf", &csrf),
+                ])
+            })
+            .await;
+        assert_is_redirect_to(&login, &format!("/{mount}/dashboard"));
+    }
+
+    let pressed = browser
+        .send(Method::POST, "/labs/restart", |r| {
+            r.form(&[("csrf", &csrf)])
+        })
+        .await;
+    let started = Instant::now();
+    let mut second_pid = first_pid;
+    while second_pid == first_pid && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        second_pid = server_pid(&browser).await.unwrap_or(first_pid);
+    }
+
+    assert_status(&pressed, 200);
+    assert!(pressed.body.contains(r#"id="restarting""#));
+    assert_ne!(second_pid, first_pid, "a new server process");
+    assert_status(
+        &browser.send(Method::GET, "/session/dashboard", |r| r).await,
+        200,
+    );
+    assert_status(
+        &browser.send(Method::GET, "/jwt/dashboard", |r| r).await,
+        200,
+    );
+    assert_is_redirect_to(
+        &browser.send(Method::GET, "/memory/dashboard", |r| r).await,
+        "/memory/login",
+    );
+}
+
+#[tokio::test]
+async fn sigterm_to_the_demo_stops_its_server_too() {
+    let redis = RedisServer::start().expect("redis");
+    let mut demo = start_demo(&redis);
+    let browser = Client::new(demo.base.clone());
+    server_pid(&browser).await.expect("the demo serves");
+    let address = demo.base.trim_start_matches("http://").to_owned();
+
+    let pid = i32::try_from(demo.child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .expect("a pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let status = demo.child.wait().expect("the demo exits");
+
+    assert!(status.success(), "{status}");
+    assert!(
+        std::net::TcpStream::connect(&address).is_err(),
+        "the supervised server stopped with the demo"
+    );
+}

@@ -1,0 +1,111 @@
+//! The session mounts' inspector: the opaque cookie, and the record it points at.
+//!
+//! actix-session encrypts the cookie (`CookieContentSecurity::Private`), so the browser holds a
+//! value that means nothing without the server's key; the server decrypts it to the session id
+//! and reads the record stored under it. The inspector does both steps in the open, because
+//! "the browser holds a random id, the server holds who you are" is the lesson of these mounts.
+
+use actix_web::cookie::{Cookie, CookieJar};
+use authlab_core::{CookieFacts, RecordCount, ServerFacts, StoredRecord};
+
+use crate::{
+    store::{memory::InProcessStats, RawRecord},
+    SessionSettings,
+};
+
+/// The session id inside the encrypted cookie, or `None` if it does not decrypt with this key.
+pub fn session_id(settings: &SessionSettings, cookie: &Cookie<'_>) -> Option<String> {
+    let mut jar = CookieJar::new();
+    jar.add_original(cookie.clone().into_owned());
+    jar.private(settings.cookie_key.key())
+        .get(&settings.cookie_name)
+        .map(|plain| plain.value().to_owned())
+}
+
+/// The session cookie as the middleware sets it.
+pub fn cookie_facts(settings: &SessionSettings, value: &str) -> CookieFacts {
+    let mut flags = vec!["HttpOnly".to_owned()];
+    if settings.cookie_secure {
+        flags.push("Secure".to_owned());
+    }
+    flags.push("SameSite=Lax".to_owned());
+    flags.push(format!("Path={}", settings.cookie_path));
+    flags.push(format!("Max-Age={}", settings.ttl.as_secs()));
+    CookieFacts {
+        name: settings.cookie_name.clone(),
+        value: value.to_owned(),
+        sent_bytes: settings.cookie_name.len() + 1 + value.len(),
+        flags,
+    }
+}
+
+/// The words under the cookie: what its value is, and what it decrypts to.
+pub fn credential_note(session_id: Option<&str>) -> String {
+    match session_id {
+        Some(id) => format!(
+            "The cookie's value is a random session id, encrypted and signed with the server's \
+             cookie key, so it reveals nothing and cannot be forged. The server decrypts it to \
+             {id} and looks up the record stored under that id. Everything about you is on \
+             the server."
+        ),
+        None => "The cookie's value is a random session id, encrypted with the server's cookie \
+                 key; it did not decrypt with the current key."
+            .to_owned(),
+    }
+}
+
+/// The record in Redis and how many others there are.
+pub fn redis_facts(record: Option<RawRecord>, sessions: u64, at_least: bool) -> ServerFacts {
+    ServerFacts {
+        store: "Redis".to_owned(),
+        explanation: "Redis holds one record per login, under the session id. Every request \
+            reads it back (one round trip); logout deletes it, so the old cookie is dead at \
+            once; when Redis is down nobody is logged in."
+            .to_owned(),
+        records: record.map(|r| stored(r, true)).into_iter().collect(),
+        count: Some(RecordCount {
+            what: "live sessions in Redis".to_owned(),
+            count: sessions,
+            at_least,
+            total_bytes: None,
+        }),
+    }
+}
+
+/// The records in this process's memory, yours first.
+pub fn memory_facts(
+    records: Vec<RawRecord>,
+    yours: Option<&str>,
+    stats: InProcessStats,
+) -> ServerFacts {
+    ServerFacts {
+        store: "this server process's memory".to_owned(),
+        explanation: "A map inside the server process holds one record per login. Lookups cost \
+            no network round trip, but the map dies with the process: restart the server and \
+            every record below is gone. A second server instance cannot see them either."
+            .to_owned(),
+        records: records
+            .into_iter()
+            .map(|r| {
+                let mine = Some(r.key.as_str()) == yours;
+                stored(r, mine)
+            })
+            .collect(),
+        count: Some(RecordCount {
+            what: "live sessions in this process".to_owned(),
+            count: u64::try_from(stats.sessions).unwrap_or(u64::MAX),
+            at_least: false,
+            total_bytes: u64::try_from(stats.approximate_bytes).ok(),
+        }),
+    }
+}
+
+fn stored(record: RawRecord, yours: bool) -> StoredRecord {
+    StoredRecord {
+        key: record.key,
+        value: record.value,
+        ttl_seconds: record.ttl_seconds,
+        size_bytes: record.size_bytes,
+        yours,
+    }
+}

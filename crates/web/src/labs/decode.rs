@@ -1,0 +1,88 @@
+//! The payload is public: the browser's token read without the key.
+
+use actix_web::{cookie::time::OffsetDateTime, http::StatusCode, web, HttpRequest, HttpResponse};
+use authlab_jwt::codec::unix_now;
+
+use super::{
+    browser_token, lab,
+    pages::{DecodePage, DecodeResult},
+    token_view::TokenView,
+};
+use crate::{
+    csrf::CsrfToken, errors::PageError, forms::CheckedForm, render, routes::dashboard::private,
+    AppState,
+};
+
+pub async fn show(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
+    page(&csrf, None, None)
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: CheckedForm,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    let Some(view) = browser_token(&req, &state).and_then(|token| TokenView::of(&token)) else {
+        return page(
+            &csrf,
+            Some("Your browser sent no /jwt token with this form: log in to /jwt first.".into()),
+            None,
+        );
+    };
+    let now = unix_now();
+    let times = ["iat", "nbf", "exp"]
+        .into_iter()
+        .filter_map(|claim| view.number(claim).map(|at| (claim, at)))
+        .map(|(claim, at)| (claim.to_owned(), at, in_words(at, now)))
+        .collect();
+    let shell = format!(
+        "echo '{}' | tr '_-' '/+' | base64 -d 2>/dev/null; echo",
+        view.payload_b64
+    );
+    page(&csrf, None, Some(DecodeResult { view, times, shell }))
+}
+
+/// `2026-11-25 19:40:00 UTC (in 15 min 0 s)`.
+pub fn in_words(at: i64, now: i64) -> String {
+    let when = OffsetDateTime::from_unix_timestamp(at)
+        .map(|t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
+        .unwrap_or_else(|_| at.to_string());
+    let delta = at - now;
+    let span = |s: i64| match s {
+        s if s >= 60 => format!("{} min {} s", s / 60, s % 60),
+        s => format!("{s} s"),
+    };
+    match delta {
+        0 => format!("{when} (now)"),
+        d if d > 0 => format!("{when} (in {})", span(d)),
+        d => format!("{when} ({} ago)", span(-d)),
+    }
+}
+
+fn page(
+    csrf: &CsrfToken,
+    problem: Option<String>,
+    result: Option<DecodeResult>,
+) -> Result<HttpResponse, PageError> {
+    let lab = lab("decode").ok_or_else(|| anyhow::anyhow!("the decode lab is not listed"))?;
+    Ok(private(render::html(
+        StatusCode::OK,
+        &DecodePage {
+            lab,
+            csrf: csrf.value(),
+            problem,
+            result,
+        },
+    )))
+}

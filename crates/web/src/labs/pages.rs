@@ -1,0 +1,168 @@
+//! The askama templates of the labs, one struct per page; every result field is computed by a
+//! handler from the real parts.
+
+use askama::Template;
+use authlab_core::Identity;
+
+use super::{loopback::Answer, token_view::TokenView, LabInfo};
+use crate::Mount;
+
+#[derive(Template)]
+#[template(path = "labs/index.html")]
+pub struct IndexPage {
+    pub labs: &'static [LabInfo],
+    pub supervised: bool,
+}
+
+/// A request a lab sent to this server, and what came back.
+pub struct Sent {
+    pub what: String,
+    pub curl: String,
+    pub answer: Answer,
+    /// The rejection the answer names, in words.
+    pub explanation: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/tamper.html")]
+pub struct TamperPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub problem: Option<String>,
+    pub result: Option<TamperResult>,
+}
+
+pub struct TamperResult {
+    pub original: TokenView,
+    pub forged: TokenView,
+    pub from_role: String,
+    pub to_role: String,
+    pub original_sent: Sent,
+    pub forged_sent: Sent,
+}
+
+#[derive(Template)]
+#[template(path = "labs/forged.html")]
+pub struct ForgedPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub problem: Option<String>,
+    pub result: Option<Vec<(TokenView, Sent)>>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/decode.html")]
+pub struct DecodePage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub problem: Option<String>,
+    pub result: Option<DecodeResult>,
+}
+
+pub struct DecodeResult {
+    pub view: TokenView,
+    /// (claim, value, in words)
+    pub times: Vec<(String, i64, String)>,
+    pub shell: String,
+}
+
+#[derive(Template)]
+#[template(path = "labs/expiry.html")]
+pub struct ExpiryPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub jwt_ttl: u64,
+    pub short_ttl: i64,
+    pub problem: Option<String>,
+    pub result: Option<ExpiryResult>,
+}
+
+pub struct ExpiryResult {
+    pub headline: String,
+    pub exp: Option<i64>,
+    /// "Expires in 10 s" / "Expired 3 s ago", as of rendering (the script keeps it current).
+    pub countdown: String,
+    pub verdict: String,
+    pub expired: bool,
+}
+
+#[derive(Template)]
+#[template(path = "labs/revocation.html")]
+pub struct RevocationPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub mounts: Vec<&'a Mount>,
+    pub problem: Option<String>,
+    pub result: Option<RevocationResult<'a>>,
+}
+
+pub struct RevocationResult<'a> {
+    pub mount: &'a Mount,
+    pub logged_out: Option<Identity>,
+    pub cookie_name: String,
+    pub credential: String,
+    pub replay: Sent,
+}
+
+#[derive(Template)]
+#[template(path = "labs/roles.html")]
+pub struct RolesPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub users: Vec<Identity>,
+    pub change: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/authorization.html")]
+pub struct AuthorizationPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub rows: Option<Vec<AuthorizationRow>>,
+}
+
+pub struct AuthorizationRow {
+    pub mount: String,
+    pub username: String,
+    pub role: String,
+    pub login_status: u16,
+    pub admin_status: Option<u16>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/restart.html")]
+pub struct RestartPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub pid: u32,
+    pub uptime_secs: u64,
+    pub supervised: bool,
+    pub restarting: bool,
+}
+
+#[derive(Template)]
+#[template(path = "labs/flush.html")]
+pub struct FlushPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub before: Option<usize>,
+    pub outcome: Option<Result<usize, String>>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/rotate.html")]
+pub struct RotatePage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub fingerprint: String,
+    pub outcome: Option<Result<String, String>>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/status.html")]
+pub struct StatusPage<'a> {
+    pub mount: &'a Mount,
+    /// `in`, `out`, `rejected` or `down`, for the stylesheet and the tests.
+    pub state: &'static str,
+    pub text: String,
+}
