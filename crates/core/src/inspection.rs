@@ -30,6 +30,33 @@ pub struct CookieFacts {
     pub sent_bytes: usize,
 }
 
+/// How a backend set its login cookie; both backends set theirs the same way (HttpOnly,
+/// SameSite=Lax, scoped to their mount), so one description serves both.
+pub struct CookieSetting<'a> {
+    pub name: &'a str,
+    pub secure: bool,
+    pub path: &'a str,
+    pub max_age_secs: u64,
+}
+
+impl CookieFacts {
+    pub fn of(setting: CookieSetting<'_>, value: &str) -> Self {
+        let mut flags = vec!["HttpOnly".to_owned()];
+        if setting.secure {
+            flags.push("Secure".to_owned());
+        }
+        flags.push("SameSite=Lax".to_owned());
+        flags.push(format!("Path={}", setting.path));
+        flags.push(format!("Max-Age={}", setting.max_age_secs));
+        CookieFacts {
+            name: setting.name.to_owned(),
+            value: value.to_owned(),
+            sent_bytes: setting.name.len() + 1 + value.len(),
+            flags,
+        }
+    }
+}
+
 /// A JWT split into its three base64url parts, with the first two decoded.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenFacts {

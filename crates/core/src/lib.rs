@@ -23,7 +23,9 @@ pub use backend::{AuthBackend, Authentication, Capabilities, Grant};
 pub use denylist::Denylist;
 pub use error::BackendError;
 pub use identity::{Identity, Role};
-pub use inspection::{CookieFacts, Inspection, RecordCount, ServerFacts, StoredRecord, TokenFacts};
+pub use inspection::{
+    CookieFacts, CookieSetting, Inspection, RecordCount, ServerFacts, StoredRecord, TokenFacts,
+};
 pub use rejection::Rejection;
 pub use secret::Secret;
 pub use users::UserDirectory;

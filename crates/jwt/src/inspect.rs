@@ -4,7 +4,7 @@
 //! exactly what anyone holding the token could read. Nothing here verifies anything; the
 //! dashboard that shows it is reached only after [`crate::JwtBackend`] accepted the token.
 
-use authlab_core::{CookieFacts, RecordCount, ServerFacts, TokenFacts};
+use authlab_core::{CookieFacts, CookieSetting, RecordCount, ServerFacts, TokenFacts};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::Value;
 
@@ -37,19 +37,15 @@ fn decode_json(part: &str) -> Option<Value> {
 
 /// The token cookie as the backend sets it.
 pub fn cookie_facts(settings: &JwtSettings, value: &str) -> CookieFacts {
-    let mut flags = vec!["HttpOnly".to_owned()];
-    if settings.cookie_secure {
-        flags.push("Secure".to_owned());
-    }
-    flags.push("SameSite=Lax".to_owned());
-    flags.push(format!("Path={}", settings.cookie_path));
-    flags.push(format!("Max-Age={}", settings.ttl.as_secs()));
-    CookieFacts {
-        name: settings.cookie_name.clone(),
-        value: value.to_owned(),
-        sent_bytes: settings.cookie_name.len() + 1 + value.len(),
-        flags,
-    }
+    CookieFacts::of(
+        CookieSetting {
+            name: &settings.cookie_name,
+            secure: settings.cookie_secure,
+            path: &settings.cookie_path,
+            max_age_secs: settings.ttl.as_secs(),
+        },
+        value,
+    )
 }
 
 /// What the server holds: nothing, or the denylist's size when revocation is on.

@@ -6,7 +6,7 @@
 //! "the browser holds a random id, the server holds who you are" is the lesson of these mounts.
 
 use actix_web::cookie::{Cookie, CookieJar};
-use authlab_core::{CookieFacts, RecordCount, ServerFacts, StoredRecord};
+use authlab_core::{CookieFacts, CookieSetting, RecordCount, ServerFacts, StoredRecord};
 
 use crate::{
     store::{memory::InProcessStats, RawRecord},
@@ -24,19 +24,15 @@ pub fn session_id(settings: &SessionSettings, cookie: &Cookie<'_>) -> Option<Str
 
 /// The session cookie as the middleware sets it.
 pub fn cookie_facts(settings: &SessionSettings, value: &str) -> CookieFacts {
-    let mut flags = vec!["HttpOnly".to_owned()];
-    if settings.cookie_secure {
-        flags.push("Secure".to_owned());
-    }
-    flags.push("SameSite=Lax".to_owned());
-    flags.push(format!("Path={}", settings.cookie_path));
-    flags.push(format!("Max-Age={}", settings.ttl.as_secs()));
-    CookieFacts {
-        name: settings.cookie_name.clone(),
-        value: value.to_owned(),
-        sent_bytes: settings.cookie_name.len() + 1 + value.len(),
-        flags,
-    }
+    CookieFacts::of(
+        CookieSetting {
+            name: &settings.cookie_name,
+            secure: settings.cookie_secure,
+            path: &settings.cookie_path,
+            max_age_secs: settings.ttl.as_secs(),
+        },
+        value,
+    )
 }
 
 /// The words under the cookie: what its value is, and what it decrypts to.
