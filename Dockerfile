@@ -12,4 +12,6 @@ USER authlab
 ENV AUTHLAB_BIND=0.0.0.0 \
     AUTHLAB_DATA_DIR=/var/lib/authlab
 EXPOSE 8080
-ENTRYPOINT ["authlab", "serve"]
+ENTRYPOINT ["authlab"]
+# `demo` supervises `serve` so that the restart lab can really restart the server.
+CMD ["demo"]
