@@ -1,0 +1,141 @@
+//! What to run and how big: the full run and `--quick` differ only in the sizes here.
+
+use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
+
+/// One scenario of `authlab bench`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scenario {
+    Restart,
+    Memory,
+    Throughput,
+    ScaleOut,
+    Fault,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 5] = [
+        Scenario::Restart,
+        Scenario::Memory,
+        Scenario::Throughput,
+        Scenario::ScaleOut,
+        Scenario::Fault,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Restart => "restart",
+            Scenario::Memory => "memory",
+            Scenario::Throughput => "throughput",
+            Scenario::ScaleOut => "scale-out",
+            Scenario::Fault => "fault",
+        }
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Scenario {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Scenario::ALL
+            .into_iter()
+            .find(|s| s.name() == text || (text == "scale" && *s == Scenario::ScaleOut))
+            .ok_or_else(|| {
+                let names: Vec<_> = Scenario::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "unknown scenario {text:?}; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// One run of `authlab bench`.
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    /// The `authlab` binary to start as the server under test.
+    pub binary: PathBuf,
+    pub out_dir: PathBuf,
+    pub quick: bool,
+    /// Empty means all.
+    pub scenarios: Vec<Scenario>,
+    /// The command that regenerates this report, as the report should print it.
+    pub command: String,
+}
+
+impl BenchConfig {
+    pub fn selected(&self) -> Vec<Scenario> {
+        if self.scenarios.is_empty() {
+            Scenario::ALL.to_vec()
+        } else {
+            let mut chosen = self.scenarios.clone();
+            chosen.sort();
+            chosen.dedup();
+            chosen
+        }
+    }
+
+    pub fn sizes(&self) -> Sizes {
+        if self.quick {
+            Sizes {
+                restart_users: 8,
+                memory_users: vec![1_000, 10_000],
+                memory_http_logins: 10,
+                connections: 16,
+                closed_loop: Duration::from_millis(1_500),
+                open_loop: Duration::from_millis(1_500),
+                round_trip_requests: 200,
+                verify_iterations: 20_000,
+                scale_users: 4,
+                scale_requests_per_user: 10,
+                fault_rate_per_mount: 100.0,
+                fault_phase: Duration::from_millis(1_500),
+            }
+        } else {
+            Sizes {
+                restart_users: 100,
+                memory_users: vec![1_000, 10_000, 100_000],
+                memory_http_logins: 100,
+                connections: 16,
+                closed_loop: Duration::from_secs(10),
+                open_loop: Duration::from_secs(10),
+                round_trip_requests: 2_000,
+                verify_iterations: 200_000,
+                scale_users: 20,
+                scale_requests_per_user: 20,
+                fault_rate_per_mount: 200.0,
+                fault_phase: Duration::from_secs(4),
+            }
+        }
+    }
+}
+
+/// The sizes of one run.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    /// Users logged in over HTTP per mount before each restart event.
+    pub restart_users: usize,
+    /// Logged-in user counts for the memory scenario.
+    pub memory_users: Vec<usize>,
+    /// Real HTTP logins for the cross-check of the Redis bytes per user.
+    pub memory_http_logins: usize,
+    /// Concurrent connections of the closed loop.
+    pub connections: usize,
+    pub closed_loop: Duration,
+    pub open_loop: Duration,
+    /// Sequential unchanged requests over which Redis commands are counted.
+    pub round_trip_requests: usize,
+    /// HS256 verifications timed in-process.
+    pub verify_iterations: usize,
+    pub scale_users: usize,
+    pub scale_requests_per_user: usize,
+    /// Offered rate per mount during the fault scenario.
+    pub fault_rate_per_mount: f64,
+    /// Length of each fault phase (before, Redis down, after).
+    pub fault_phase: Duration,
+}

@@ -1,0 +1,72 @@
+//! CPU time and memory of a process, read from `/proc` (Linux).
+
+use std::process::Command;
+
+/// utime + stime of `pid` in clock ticks (`/proc/<pid>/stat` fields 14 and 15).
+pub fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name (field 2) is in parentheses and may contain spaces: count after it.
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| anyhow::anyhow!("unexpected /proc/{pid}/stat"))?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // After the name: field 3 (state) is index 0, so utime (14) is index 11 and stime (15) is 12.
+    let field = |i: usize| -> anyhow::Result<u64> {
+        Ok(fields
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("short /proc/{pid}/stat"))?
+            .parse()?)
+    };
+    Ok(field(11)? + field(12)?)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`), asked of the system rather than assumed.
+pub fn ticks_per_second() -> anyhow::Result<u64> {
+    let output = Command::new("getconf").arg("CLK_TCK").output()?;
+    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
+}
+
+/// Resident set size of `pid` in bytes (`VmRSS` of `/proc/<pid>/status`).
+pub fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or_else(|| anyhow::anyhow!("no VmRSS for {pid}"))?;
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("bad VmRSS line"))?
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+/// CPU ticks of several processes, read together at the start and end of a measured step.
+pub struct CpuMeter {
+    pids: Vec<u32>,
+    start: Vec<u64>,
+}
+
+impl CpuMeter {
+    pub fn start(pids: &[u32]) -> anyhow::Result<Self> {
+        let start = pids
+            .iter()
+            .map(|p| cpu_ticks(*p))
+            .collect::<Result<_, _>>()?;
+        Ok(CpuMeter {
+            pids: pids.to_vec(),
+            start,
+        })
+    }
+
+    /// Seconds of CPU each process used since [`CpuMeter::start`].
+    pub fn seconds(&self) -> anyhow::Result<Vec<f64>> {
+        let hz = ticks_per_second()? as f64;
+        self.pids
+            .iter()
+            .zip(&self.start)
+            .map(|(pid, start)| Ok(cpu_ticks(*pid)?.saturating_sub(*start) as f64 / hz))
+            .collect()
+    }
+}
