@@ -227,7 +227,7 @@ fn bar_chart<'a>(
     chart.draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
         Text::new(
             format!("{value:.0}"),
-            (i as f64 - 0.12, *value + y_max * 0.02),
+            (i as f64 - 0.12, *value + y_max * 0.07),
             ("sans-serif", 14),
         )
     }))?;

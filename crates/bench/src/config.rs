@@ -85,7 +85,7 @@ impl BenchConfig {
             Sizes {
                 restart_users: 8,
                 memory_users: vec![1_000, 10_000],
-                memory_http_logins: 10,
+                memory_http_logins: 20,
                 connections: 16,
                 closed_loop: Duration::from_millis(1_500),
                 open_loop: Duration::from_millis(1_500),

@@ -532,6 +532,12 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
                 .session_recovery_ms
                 .map_or("no 200 seen".to_owned(), |ms| format!("{ms:.1} ms"))
         )?;
+        writeln!(
+            out,
+            "A /session request waits at most the server's Redis timeout (`AUTHLAB_REDIS_TIMEOUT_MS`) \
+             and is then answered 503; requests that arrived within that timeout of Redis coming back \
+             waited for the reconnection and were answered 200. /memory and /jwt never touch Redis.\n"
+        )?;
         writeln!(out, "![Error rate per phase](fault.svg)\n")?;
     }
 

@@ -1,5 +1,7 @@
-//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all).
+//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all), or measure it
+//! (`authlab bench`).
 
+mod bench;
 mod cli;
 mod private_redis;
 mod serve;
@@ -11,6 +13,7 @@ fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command.unwrap_or_else(cli::Command::serve_from_env) {
         cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

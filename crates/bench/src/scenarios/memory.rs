@@ -56,6 +56,14 @@ fn record_like(template: &HashMap<String, String>, id_len: usize) -> HashMap<Str
     state
 }
 
+/// `used_memory` once Redis's client buffers have settled: Redis shrinks idle clients' buffers in
+/// its `clientsCron` (10 times a second), which otherwise moves the figure by kilobytes and
+/// swamps a small N.
+async fn settled_used_memory(probe: &mut RedisProbe) -> anyhow::Result<u64> {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    probe.used_memory()
+}
+
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
     let redis = start_redis(RedisOptions::default(), results)?;
     let mut probe = RedisProbe::connect(&redis.url())?;
@@ -116,11 +124,12 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     // 4 (first, while the server is up). Real HTTP logins on /session.
     let n_http = context.sizes.memory_http_logins;
     probe.flushall()?;
-    let before = probe.used_memory()?;
+    let before = settled_used_memory(&mut probe).await?;
     let bar = progress::bar(n_http as u64, "HTTP logins on /session");
     login_many(&context.http, &base, Mount::Session, n_http, &bar).await?;
     bar.finish_and_clear();
-    let http_per_login = (probe.used_memory()? as f64 - before as f64) / n_http as f64;
+    let http_per_login =
+        (settled_used_memory(&mut probe).await? as f64 - before as f64) / n_http as f64;
     drop(app);
 
     // 2-3. N records through the server's own store code.
@@ -134,7 +143,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let mut rows = Vec::new();
     for &n in &context.sizes.memory_users {
         probe.flushall()?;
-        let before = probe.used_memory()?;
+        let before = settled_used_memory(&mut probe).await?;
         let bar = progress::bar(n as u64, format!("{n} sessions into Redis"));
         for _ in 0..n {
             redis_store
@@ -144,7 +153,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
             bar.inc(1);
         }
         bar.finish_and_clear();
-        let redis_delta = probe.used_memory()? as f64 - before as f64;
+        let redis_delta = settled_used_memory(&mut probe).await? as f64 - before as f64;
         let stored = probe.keys(&format!("{REDIS_KEY_PREFIX}*"))?.len();
         anyhow::ensure!(
             stored == n,
@@ -172,7 +181,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         drop(store);
 
         probe.flushall()?;
-        let before = probe.used_memory()?;
+        let before = settled_used_memory(&mut probe).await?;
         let bar = progress::bar(n as u64, format!("{n} tokens on the JWT denylist"));
         for _ in 0..n {
             denylist
@@ -182,7 +191,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
             bar.inc(1);
         }
         bar.finish_and_clear();
-        let denylist_delta = probe.used_memory()? as f64 - before as f64;
+        let denylist_delta = settled_used_memory(&mut probe).await? as f64 - before as f64;
 
         let row = MemoryRow {
             users: n,
