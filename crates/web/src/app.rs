@@ -28,6 +28,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/", web::get().to(routes::landing::show))
             .route("/healthz", web::get().to(routes::health::show))
             .route("/assets/app.css", web::get().to(routes::assets::app_css))
+            .route("/report", web::get().to(routes::report::show))
+            .route("/report/{file}", web::get().to(routes::report::chart))
             .service(
                 web::scope("/session")
                     .app_data(web::Data::from(state.session.clone()))

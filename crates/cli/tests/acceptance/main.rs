@@ -5,6 +5,7 @@
 mod contract;
 mod corpus;
 mod faults;
+mod report;
 mod restarts;
 mod sessions;
 mod tokens;
