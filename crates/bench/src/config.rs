@@ -83,18 +83,18 @@ impl BenchConfig {
     pub fn sizes(&self) -> Sizes {
         if self.quick {
             Sizes {
-                restart_users: 8,
+                restart_users: 6,
                 memory_users: vec![1_000, 10_000],
                 memory_http_logins: 20,
                 connections: 16,
-                closed_loop: Duration::from_millis(1_500),
-                open_loop: Duration::from_millis(1_500),
+                closed_loop: Duration::from_millis(1_000),
+                open_loop: Duration::from_millis(1_000),
                 round_trip_requests: 200,
                 verify_iterations: 20_000,
                 scale_users: 4,
                 scale_requests_per_user: 10,
                 fault_rate_per_mount: 100.0,
-                fault_phase: Duration::from_millis(1_500),
+                fault_phase: Duration::from_millis(1_200),
             }
         } else {
             Sizes {

@@ -50,6 +50,7 @@ pub async fn run_all(config: &BenchConfig) -> anyhow::Result<Results> {
     };
     for scenario in config.selected() {
         say(format!("scenario {scenario}"));
+        let started = std::time::Instant::now();
         let outcome = match scenario {
             Scenario::Restart => restart::run(&context, &mut results).await,
             Scenario::Memory => memory::run(&context, &mut results).await,
@@ -58,6 +59,10 @@ pub async fn run_all(config: &BenchConfig) -> anyhow::Result<Results> {
             Scenario::Fault => fault::run(&context, &mut results).await,
         };
         outcome.map_err(|err| err.context(format!("scenario {scenario}")))?;
+        say(format!(
+            "scenario {scenario} done in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
     }
     Ok(results)
 }
