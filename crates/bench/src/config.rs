@@ -87,6 +87,7 @@ impl BenchConfig {
                 memory_users: vec![1_000, 10_000],
                 memory_http_logins: 20,
                 connections: 16,
+                rounds: 2,
                 closed_loop: Duration::from_millis(1_000),
                 open_loop: Duration::from_millis(1_000),
                 round_trip_requests: 200,
@@ -102,6 +103,7 @@ impl BenchConfig {
                 memory_users: vec![1_000, 10_000, 100_000],
                 memory_http_logins: 100,
                 connections: 16,
+                rounds: 5,
                 closed_loop: Duration::from_secs(10),
                 open_loop: Duration::from_secs(10),
                 round_trip_requests: 2_000,
@@ -126,6 +128,9 @@ pub struct Sizes {
     pub memory_http_logins: usize,
     /// Concurrent connections of the closed loop.
     pub connections: usize,
+    /// The closed and open loops are split into this many rounds, mounts interleaved.
+    pub rounds: usize,
+    /// Closed-loop time per mount, all rounds together.
     pub closed_loop: Duration,
     pub open_loop: Duration,
     /// Sequential unchanged requests over which Redis commands are counted.

@@ -14,6 +14,10 @@ pub struct Machine {
     pub rustc: String,
     pub redis: String,
     pub authlab: String,
+    /// 1, 5 and 15-minute load averages when the run started and when it ended: other work on
+    /// the machine shows here.
+    pub load_average_start: String,
+    pub load_average_end: String,
 }
 
 impl Machine {
@@ -36,6 +40,8 @@ impl Machine {
                 .unwrap_or_else(|| "rustc not on PATH".to_owned()),
             redis: unknown(),
             authlab: env!("CARGO_PKG_VERSION").to_owned(),
+            load_average_start: crate::procstat::load_average(),
+            load_average_end: String::new(),
         }
     }
 }

@@ -99,7 +99,7 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                 Some(met),
                 format!(
                     "`jsonwebtoken::decode` of the server's token with a key built once, {} tokens timed \
-                     in the bench process; the server's own `TokenCodec::verify` (size limit, `typ`, \
+                     in the bench process (fastest of 10 rounds); the server's own `TokenCodec::verify` (size limit, `typ`, \
                      `iat`, `exp == now`, five required claims) on the same token took {server:.2} µs. \
                      Keys are built once in `TokenCodec::new`, so no request parses a key. criterion's \
                      `jwt` group has the per-algorithm figures.{}",
@@ -420,19 +420,28 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             out,
             "**The load generator runs on the same {} cores as the server and Redis**: it takes CPU from \
              them, so the absolute rates are lower than a separate client machine would see. The ratios \
-             between mounts, measured the same way, are what the targets use.\n",
-            results.machine.cores
+             between mounts, measured the same way, are what the targets use. The machine may also be \
+             shared with other work: during the closed loop, {:.0} % of the machine's busy CPU time went \
+             to processes other than the server, Redis and the load generator (`/proc/stat`), and the \
+             load average is in the machine section. To keep such noise from landing on one mount, the \
+             time of each loop is split into {} rounds with the mounts interleaved (the order rotating); \
+             the maximum rate is the median of the rounds.\n",
+            results.machine.cores,
+            t.other_processes_cpu_share * 100.0,
+            t.rounds
         )?;
         writeln!(
             out,
-            "| mount | max req/s | closed-loop p50 µs | open-loop p50 µs | p99 µs | p99.9 µs | max µs | errors (closed / open) | server CPU µs/req | Redis CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|"
+            "| mount | max req/s (median) | req/s per round | closed-loop p50 µs | open-loop p50 µs | p99 µs | p99.9 µs | max µs | errors (closed / open) | server CPU µs/req | Redis CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|---|"
         )?;
         for r in &t.rows {
+            let rounds: Vec<String> = r.rps_rounds.iter().map(|v| format!("{v:.0}")).collect();
             writeln!(
                 out,
-                "| /{} | {:.0} | {} | {} | {} | {} | {} | {} / {} | {:.1} | {:.1} |",
+                "| /{} | {:.0} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} | {:.1} |",
                 r.mount,
                 r.rps,
+                rounds.join(", "),
                 r.closed_p50_us,
                 r.p50_us,
                 r.p99_us,
@@ -470,8 +479,8 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "HS256 verification, keys built once, timed in the bench process over {} tokens: {:.0} ns \
-             per token for the bare `jsonwebtoken::decode`, {:.0} ns for the server's `TokenCodec::verify` \
+            "HS256 verification, keys built once, timed in the bench process over {} tokens (10 rounds \
+             alternating the two, the fastest round kept): {:.0} ns per token for the bare `jsonwebtoken::decode`, {:.0} ns for the server's `TokenCodec::verify` \
              with its stricter checks. The criterion micro-benchmarks (`cargo bench -p authlab-benches`) \
              break this down per algorithm (HS256, EdDSA, ES256, RS256).\n",
             t.verify_iterations, t.hs256_bare_verify_ns, t.hs256_verify_ns
@@ -564,6 +573,11 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
     writeln!(out, "| rustc | {} |", m.rustc)?;
     writeln!(out, "| Redis | {} |", m.redis)?;
     writeln!(out, "| authlab | {} |", m.authlab)?;
+    writeln!(
+        out,
+        "| load average (1, 5, 15 min) | {} at the start, {} at the end |",
+        m.load_average_start, m.load_average_end
+    )?;
     writeln!(out)?;
     Ok(md)
 }

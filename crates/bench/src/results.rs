@@ -90,7 +90,9 @@ pub struct MemoryResults {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThroughputRow {
     pub mount: String,
+    /// Median of the interleaved closed-loop rounds.
     pub rps: f64,
+    pub rps_rounds: Vec<f64>,
     pub closed_errors: u64,
     pub closed_p50_us: u64,
     pub open_requests: u64,
@@ -109,6 +111,11 @@ pub struct ThroughputResults {
     pub closed_loop_secs: f64,
     pub open_loop_secs: f64,
     pub offered_rate: f64,
+    /// Closed- and open-loop time is split into this many rounds, mounts interleaved.
+    pub rounds: usize,
+    /// Share of the machine's busy CPU time during the closed loop that went to processes other
+    /// than the server, Redis and the load generator (other work on a shared machine).
+    pub other_processes_cpu_share: f64,
     pub rows: Vec<ThroughputRow>,
     /// Unchanged `/session/api/me` requests sent one after another while Redis counted commands.
     pub round_trip_requests: usize,
@@ -211,6 +218,7 @@ impl Results {
 
     /// Fill the per-mount table from the scenario sections and judge the targets.
     pub fn finish(&mut self, config: &BenchConfig) {
+        self.machine.load_average_end = crate::procstat::load_average();
         self.targets = crate::report::targets(self, config);
     }
 }
