@@ -122,6 +122,9 @@ pub struct Sample {
     pub latency: Duration,
     /// None when no HTTP answer came (connection refused, timeout).
     pub status: Option<u16>,
+    /// How late the generator itself was in sending it: when this grows, the generator (not the
+    /// server) is behind, and the latencies say more about the client than the server.
+    pub send_lag: Duration,
 }
 
 /// Requests due at `rate_per_target` per second on each target, round-robin, for `duration`.
@@ -155,12 +158,14 @@ pub async fn open_loop(
             let target = usize::try_from(i).unwrap_or(0) % schedule_targets.len();
             let (http, targets, tx) = (http.clone(), schedule_targets.clone(), tx.clone());
             runtime.spawn(async move {
+                let send_lag = started.elapsed().saturating_sub(due);
                 let status = targets[target].send(&http).await;
                 let _ = tx.send(Sample {
                     target,
                     due,
                     latency: started.elapsed().saturating_sub(due),
                     status: status.map(|s| s.as_u16()),
+                    send_lag,
                 });
             });
         }

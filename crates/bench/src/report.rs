@@ -411,9 +411,11 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
              mount (after a warm-up), each sending its next request when the last one answered: the maximum \
              rate. CPU per request is the utime + stime of the server process and of the redis-server \
              process over that run (`/proc/<pid>/stat`), divided by the requests answered. Open loop: \
-             {:.0} requests/s offered to every mount (half the slowest mount's maximum) for {:.1} s, each \
+             {:.0} requests/s offered to every mount (a quarter of the slowest mount's maximum) for {:.1} s, each \
              latency measured from the moment the request was due, so a stall counts against every request \
-             that should have been sent during it (no coordinated omission); HdrHistogram, µs.\n",
+             that should have been sent during it (no coordinated omission); HdrHistogram, µs. The \
+             generator's own send lag (how late it sent a request after it was due) is shown too: where \
+             it is large, the generator, not the server, fell behind.\n",
             t.connections, t.closed_loop_secs, t.offered_rate, t.open_loop_secs
         )?;
         writeln!(
@@ -432,13 +434,13 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "| mount | max req/s (median) | req/s per round | closed-loop p50 µs | open-loop p50 µs | p99 µs | p99.9 µs | max µs | errors (closed / open) | server CPU µs/req | Redis CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|---|"
+            "| mount | max req/s (median) | req/s per round | closed-loop p50 µs | open-loop p50 µs | p99 µs | p99.9 µs | max µs | generator send lag p99 µs | errors (closed / open) | server CPU µs/req | Redis CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
         )?;
         for r in &t.rows {
             let rounds: Vec<String> = r.rps_rounds.iter().map(|v| format!("{v:.0}")).collect();
             writeln!(
                 out,
-                "| /{} | {:.0} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} | {:.1} |",
+                "| /{} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} | {:.1} |",
                 r.mount,
                 r.rps,
                 rounds.join(", "),
@@ -447,6 +449,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
                 r.p99_us,
                 r.p999_us,
                 r.max_us,
+                r.p99_send_lag_us,
                 r.closed_errors,
                 r.open_errors,
                 r.cpu_server_us_per_request,

@@ -101,6 +101,8 @@ pub struct ThroughputRow {
     pub p99_us: u64,
     pub p999_us: u64,
     pub max_us: u64,
+    /// p99 of how late the load generator sent requests after they were due.
+    pub p99_send_lag_us: u64,
     pub cpu_server_us_per_request: f64,
     pub cpu_redis_us_per_request: f64,
 }
