@@ -279,6 +279,7 @@ fn category_lines<'a>(
             chart
                 .configure_mesh()
                 .x_labels(categories.len())
+                .y_labels(12)
                 .x_label_formatter(&x_formatter)
                 .y_desc(y_desc)
                 .y_label_formatter(&|y| format!("{y:.0}"))

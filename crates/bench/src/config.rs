@@ -144,3 +144,39 @@ pub struct Sizes {
     /// Length of each fault phase (before, Redis down, after).
     pub fault_phase: Duration,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_names_parse_and_a_wrong_one_lists_the_right_ones() {
+        assert_eq!("scale-out".parse::<Scenario>(), Ok(Scenario::ScaleOut));
+        assert_eq!("scale".parse::<Scenario>(), Ok(Scenario::ScaleOut));
+        assert_eq!("fault".parse::<Scenario>(), Ok(Scenario::Fault));
+
+        let error = "speed".parse::<Scenario>().expect_err("unknown");
+
+        assert!(
+            error.contains("restart, memory, throughput, scale-out, fault"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn no_scenario_means_all_and_repeats_run_once() {
+        let config = |scenarios| BenchConfig {
+            binary: PathBuf::from("authlab"),
+            out_dir: PathBuf::from("out"),
+            quick: true,
+            scenarios,
+            command: String::new(),
+        };
+
+        assert_eq!(config(vec![]).selected(), Scenario::ALL.to_vec());
+        assert_eq!(
+            config(vec![Scenario::Fault, Scenario::Restart, Scenario::Fault]).selected(),
+            vec![Scenario::Restart, Scenario::Fault]
+        );
+    }
+}

@@ -101,3 +101,23 @@ impl CpuMeter {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_has_cpu_time_and_memory_and_the_machine_is_busy() {
+        let pid = std::process::id();
+        let spin = std::time::Instant::now();
+        while spin.elapsed() < std::time::Duration::from_millis(60) {
+            std::hint::black_box(0u64);
+        }
+
+        assert!(ticks_per_second().expect("getconf CLK_TCK") > 0);
+        assert!(cpu_ticks(pid).expect("own /proc/<pid>/stat") > 0);
+        assert!(rss_bytes(pid).expect("own VmRSS") > 0);
+        assert!(machine_busy_ticks().expect("/proc/stat") > 0);
+        assert_eq!(load_average().split_whitespace().count(), 3);
+    }
+}

@@ -108,3 +108,25 @@ pub fn calls_between(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probes_own_info_calls_are_not_counted() {
+        let before = BTreeMap::from([("get".to_owned(), 10), ("info".to_owned(), 3)]);
+        let after = BTreeMap::from([
+            ("get".to_owned(), 110),
+            ("info".to_owned(), 4),
+            ("expire".to_owned(), 2),
+        ]);
+
+        let calls = calls_between(&before, &after);
+
+        assert_eq!(
+            calls,
+            BTreeMap::from([("expire".to_owned(), 2), ("get".to_owned(), 100)])
+        );
+    }
+}
