@@ -380,7 +380,9 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             out,
             "\nCross-check with the real server: {} real logins over HTTP on /session grew Redis's \
              `used_memory` by {:.0} bytes per login (the two demo accounts in turn, so the per-user set is \
-             shared; with N distinct users each has its own).\n",
+             shared; with N distinct users each has its own). Per-user figures fall as N grows (see the rows \
+             above): Redis's hash tables grow in steps and some fixed costs are spread over more users, \
+             so a small N reads higher.\n",
             m.http_logins, m.http_redis_bytes_per_login
         )?;
         writeln!(
