@@ -209,6 +209,26 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
     checks
 }
 
+/// Mounts whose share is 1 (all kept), and the others with their share, as text.
+fn split_by_share(shares: &std::collections::BTreeMap<String, f64>) -> (String, String) {
+    let (mut kept, mut lost) = (Vec::new(), Vec::new());
+    for (mount, share) in shares {
+        if *share >= 1.0 {
+            kept.push(format!("/{mount}"));
+        } else {
+            lost.push(format!("/{mount} ({})", self::share(Some(*share))));
+        }
+    }
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    (list(kept), list(lost))
+}
+
 fn opt<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or("—".to_owned(), |v| v.to_string())
 }
@@ -332,14 +352,23 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
                 s("jwt")
             )?;
         }
-        writeln!(
-            out,
-            "\nWhat this shows: \"a stateful server logs everyone out when it restarts\" is true of the \
-             in-process store only. Sessions in Redis survive an app restart; they are lost when Redis \
-             itself restarts without persistence, and kept with AOF. A JWT survives anything but a change \
-             of its signing key, which logs every token holder out at once. The key rotation here is an \
-             app restart, so the in-process sessions are lost with it.\n"
-        )?;
+        writeln!(out, "\nRead from the table above:\n")?;
+        for e in &r.events {
+            let (kept, lost) = split_by_share(&e.survival);
+            writeln!(
+                out,
+                "- after {}: still logged in on {}; logged out on {}.",
+                e.description, kept, lost
+            )?;
+        }
+        if let Some(app) = r.events.iter().find(|e| e.name == "app_restart") {
+            let (_, lost) = split_by_share(&app.survival);
+            writeln!(
+                out,
+                "\nThe course notes' \"a stateful server logs everyone out when it restarts\" held here for: \
+                 {lost}. Where the state lives decides it, not whether there is state.\n"
+            )?;
+        }
     }
 
     if let Some(m) = &results.memory {
@@ -399,10 +428,8 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             "Bytes on the wire per request (the credential header of a real request):\n"
         )?;
         writeln!(out, "| mount | header | bytes |\n|---|---|---|")?;
-        for mount in MOUNTS {
-            if let Some(w) = m.wire.get(mount) {
-                writeln!(out, "| /{mount} | `{}` | {} |", w.header, w.bytes)?;
-            }
+        for (mount, w) in &m.wire {
+            writeln!(out, "| /{mount} | `{}` | {} |", w.header, w.bytes)?;
         }
         writeln!(
             out,
@@ -511,10 +538,11 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         for (mount, v) in &s.success {
             writeln!(out, "| /{mount} | {} |", share(Some(*v)))?;
         }
+        let (held, failed) = split_by_share(&s.success);
         writeln!(
             out,
-            "\nThe in-process store fails every request that lands on the instance that did not see the \
-             login; a shared Redis or a shared signing key serves from either.\n"
+            "\nEvery request answered on: {held}. Some requests failed on: {failed} (the instance that did \
+             not see the login does not know it).\n"
         )?;
     }
 

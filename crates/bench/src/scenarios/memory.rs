@@ -78,13 +78,33 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
 
     // 1. One real login per mount: the credential each sends, and the record /session leaves.
     let mut wire = BTreeMap::new();
+    let mut wire_tokens = BTreeMap::new();
     for mount in Mount::LOGIN {
         let credential = login(&context.http, &base, mount, 0).await?;
+        if let Some(token) = credential.value.strip_prefix("Bearer ") {
+            wire_tokens.insert(mount.slug(), token.to_owned());
+        }
         wire.insert(
             mount.slug().to_owned(),
             WireBytes {
                 header: credential.header.as_str().to_owned(),
                 bytes: credential.wire_bytes() as u64,
+            },
+        );
+    }
+    // A browser on /jwt sends the same token in a cookie (the API login hands it out as a bearer
+    // token only): `cookie: <name>=<token>`.
+    if let Some(token) = wire_tokens.get("jwt") {
+        let cookie_name = authlab_jwt::JwtSettings::new(
+            authlab_core::Secret::new(Vec::new()),
+            std::time::Duration::from_secs(1),
+        )
+        .cookie_name;
+        wire.insert(
+            "jwt (browser cookie)".to_owned(),
+            WireBytes {
+                header: "cookie".to_owned(),
+                bytes: ("cookie: ".len() + cookie_name.len() + 1 + token.len()) as u64,
             },
         );
     }
@@ -211,8 +231,10 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         results.mount("jwt").server_bytes_per_user = Some(0.0);
         results.mount("baseline").server_bytes_per_user = Some(0.0);
     }
-    for (mount, w) in &wire {
-        results.mount(mount).wire_bytes_per_request = Some(w.bytes);
+    for mount in ["session", "memory", "jwt", "baseline"] {
+        if let Some(w) = wire.get(mount) {
+            results.mount(mount).wire_bytes_per_request = Some(w.bytes);
+        }
     }
     results.memory = Some(MemoryResults {
         rows,
