@@ -21,28 +21,50 @@ pub fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
     Ok(field(11)? + field(12)?)
 }
 
-/// Busy time of the whole machine in clock ticks: the `cpu` line of `/proc/stat`, all but idle
-/// and iowait.
-pub fn machine_busy_ticks() -> anyhow::Result<u64> {
-    let stat = std::fs::read_to_string("/proc/stat")?;
-    let line = stat
-        .lines()
-        .find(|l| l.starts_with("cpu "))
-        .ok_or_else(|| anyhow::anyhow!("no cpu line in /proc/stat"))?;
-    let fields: Vec<u64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal (guest time is already in user).
-    let busy = fields
-        .iter()
-        .take(8)
-        .enumerate()
-        .filter(|(i, _)| *i != 3 && *i != 4)
-        .map(|(_, v)| v)
-        .sum();
-    Ok(busy)
+/// The whole machine's CPU time in clock ticks, from the `cpu` line of `/proc/stat`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MachineTicks {
+    /// user + nice + system: time charged to processes, ours and others'.
+    pub processes: u64,
+    /// irq + softirq: interrupt work, which is not charged to any process. Loopback networking
+    /// (our own load) lands largely here.
+    pub interrupts: u64,
+    /// Time the hypervisor gave to other guests.
+    pub steal: u64,
+}
+
+impl MachineTicks {
+    pub fn read() -> anyhow::Result<Self> {
+        let stat = std::fs::read_to_string("/proc/stat")?;
+        let line = stat
+            .lines()
+            .find(|l| l.starts_with("cpu "))
+            .ok_or_else(|| anyhow::anyhow!("no cpu line in /proc/stat"))?;
+        let fields: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal (guest time is already in user).
+        let field = |i: usize| fields.get(i).copied().unwrap_or(0);
+        Ok(MachineTicks {
+            processes: field(0) + field(1) + field(2),
+            interrupts: field(5) + field(6),
+            steal: field(7),
+        })
+    }
+
+    pub fn since(self, earlier: MachineTicks) -> MachineTicks {
+        MachineTicks {
+            processes: self.processes.saturating_sub(earlier.processes),
+            interrupts: self.interrupts.saturating_sub(earlier.interrupts),
+            steal: self.steal.saturating_sub(earlier.steal),
+        }
+    }
+
+    pub fn busy(self) -> u64 {
+        self.processes + self.interrupts + self.steal
+    }
 }
 
 /// `/proc/loadavg`'s three load averages.
@@ -117,7 +139,7 @@ mod tests {
         assert!(ticks_per_second().expect("getconf CLK_TCK") > 0);
         assert!(cpu_ticks(pid).expect("own /proc/<pid>/stat") > 0);
         assert!(rss_bytes(pid).expect("own VmRSS") > 0);
-        assert!(machine_busy_ticks().expect("/proc/stat") > 0);
+        assert!(MachineTicks::read().expect("/proc/stat").busy() > 0);
         assert_eq!(load_average().split_whitespace().count(), 3);
     }
 }

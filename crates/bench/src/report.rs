@@ -479,13 +479,17 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             "**The load generator runs on the same {} cores as the server and Redis**: it takes CPU from \
              them, so the absolute rates are lower than a separate client machine would see. The ratios \
              between mounts, measured the same way, are what the targets use. The machine may also be \
-             shared with other work: during the closed loop, {:.0} % of the machine's busy CPU time went \
-             to processes other than the server, Redis and the load generator (`/proc/stat`), and the \
-             load average is in the machine section. To keep such noise from landing on one mount, the \
+             shared with other work: of the machine's busy CPU time during the closed loop \
+             (`/proc/stat`), {:.0} % went to processes other than the server, Redis and the load \
+             generator, {:.0} % to interrupt work charged to no process (mostly this benchmark's own \
+             loopback networking), and {:.0} % was stolen by the hypervisor; the load average is in the \
+             machine section. To keep such noise from landing on one mount, the \
              time of each loop is split into {} rounds with the mounts interleaved (the order rotating); \
              the maximum rate is the median of the rounds.\n",
             results.machine.cores,
             t.other_processes_cpu_share * 100.0,
+            t.interrupt_cpu_share * 100.0,
+            t.steal_cpu_share * 100.0,
             t.rounds
         )?;
         writeln!(

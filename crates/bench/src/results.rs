@@ -118,6 +118,11 @@ pub struct ThroughputResults {
     /// Share of the machine's busy CPU time during the closed loop that went to processes other
     /// than the server, Redis and the load generator (other work on a shared machine).
     pub other_processes_cpu_share: f64,
+    /// Share of that busy time spent in interrupt work (irq + softirq), charged to no process:
+    /// mostly the loopback networking of the benchmark itself.
+    pub interrupt_cpu_share: f64,
+    /// Share taken by the hypervisor for other guests.
+    pub steal_cpu_share: f64,
     pub rows: Vec<ThroughputRow>,
     /// Unchanged `/session/api/me` requests sent one after another while Redis counted commands.
     pub round_trip_requests: usize,

@@ -116,7 +116,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         )
         .await;
     }
-    let machine_before = procstat::machine_busy_ticks()?;
+    let machine_before = procstat::MachineTicks::read()?;
     let own_before = procstat::cpu_ticks(std::process::id())?;
     let mut closed: Vec<ClosedTotals> = (0..n).map(|_| ClosedTotals::default()).collect();
     let per_round = sizes.closed_loop / u32::try_from(rounds).unwrap_or(1);
@@ -133,18 +133,17 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         }
     }
     bar.finish_and_clear();
-    let machine_busy = procstat::machine_busy_ticks()?.saturating_sub(machine_before);
-    let measured_ticks = {
+    let machine = procstat::MachineTicks::read()?.since(machine_before);
+    let ours = {
         let own = procstat::cpu_ticks(std::process::id())?.saturating_sub(own_before);
         let hz = procstat::ticks_per_second()? as f64;
-        let ours: f64 = closed.iter().map(|c| c.server_cpu + c.redis_cpu).sum();
-        own as f64 + ours * hz
+        let measured: f64 = closed.iter().map(|c| c.server_cpu + c.redis_cpu).sum();
+        own as f64 + measured * hz
     };
-    let others_share = if machine_busy > 0 {
-        ((machine_busy as f64 - measured_ticks) / machine_busy as f64).max(0.0)
-    } else {
-        0.0
-    };
+    let busy = machine.busy().max(1) as f64;
+    let others_share = ((machine.processes as f64 - ours) / busy).max(0.0);
+    let interrupt_share = machine.interrupts as f64 / busy;
+    let steal_share = machine.steal as f64 / busy;
     for ((mount, _), totals) in targets.iter().zip(&closed) {
         anyhow::ensure!(totals.ok > 0, "no request to {mount} succeeded");
         progress::say(format!(
@@ -314,6 +313,8 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         offered_rate,
         rounds,
         other_processes_cpu_share: others_share,
+        interrupt_cpu_share: interrupt_share,
+        steal_cpu_share: steal_share,
         rows,
         round_trip_requests: sizes.round_trip_requests,
         session_commands,
