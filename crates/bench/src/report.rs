@@ -70,6 +70,16 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                     )
                 };
                 let why = if (ratio - floor).abs() < 0.1 { why + &noise } else { why };
+                let cpu = |slug: &str| results.mounts.get(slug).and_then(|f| f.cpu_us_per_request);
+                let why = match (cpu(mount), cpu("baseline")) {
+                    (Some(m), Some(b)) if m > 0.0 => format!(
+                        "{why} CPU per request (server + Redis), which varies less from round to \
+                         round than the rate: {m:.1} µs on /{mount} against {b:.1} µs on /baseline, \
+                         a cost ratio of {:.2}×.",
+                        b / m
+                    ),
+                    _ => why,
+                };
                 check(&target, format!("{ratio:.2}×"), Some(met), why)
             }
             _ => check(&target, "—".into(), None, "throughput scenario not run".into()),
