@@ -142,7 +142,7 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                             " Over the target on this machine. The HMAC is not the cost: signing the \
                              same claims (the same HMAC over the same bytes, plus JSON and base64 \
                              encoding) took {:.2} µs in the same run. Verifying adds base64 and JSON \
-                             decoding of the server's eight claims and the validation, on a shared \
+                             decoding of the server's nine claims and the validation, on a shared \
                              virtual CPU.",
                             t.hs256_sign_ns / 1000.0
                         )
