@@ -11,8 +11,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use authlab_testkit::redis::free_port;
-
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// One server process. Killed (SIGKILL) when dropped.
@@ -21,7 +19,9 @@ pub struct AppProcess {
     data_dir: PathBuf,
     redis_url: String,
     extra_env: Vec<(String, String)>,
+    /// 0 until the first start, when the server picks a free port itself and logs it.
     port: u16,
+    starts: u32,
     child: Option<Child>,
 }
 
@@ -42,7 +42,8 @@ impl AppProcess {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
-            port: free_port()?,
+            port: 0,
+            starts: 0,
             child: None,
         };
         app.spawn().await?;
@@ -71,9 +72,17 @@ impl AppProcess {
         self.spawn().await
     }
 
+    /// Start the binary on `self.port` (0 the first time: the server binds a free port itself, so
+    /// no other process on the machine can take it between our choice and its bind) and wait
+    /// until the address it logs answers `/healthz`. Reading the address from its own log is
+    /// what makes sure the answer comes from this process and not from a stranger on the port.
     async fn spawn(&mut self) -> anyhow::Result<()> {
         std::fs::create_dir_all(&self.data_dir)?;
-        let log = File::create(self.data_dir.join(format!("server-{}.log", self.port)))?;
+        self.starts += 1;
+        let log_path =
+            self.data_dir
+                .join(format!("server-{}-{}.log", std::process::id(), self.starts));
+        let log = File::create(&log_path)?;
         let mut command = Command::new(&self.binary);
         // Settings from the caller's environment must not leak into the measured server.
         for (name, _) in std::env::vars_os() {
@@ -88,7 +97,8 @@ impl AppProcess {
             .env("AUTHLAB_REDIS_URL", &self.redis_url)
             .env("AUTHLAB_DATA_DIR", &self.data_dir)
             .env("AUTHLAB_NO_PRIVATE_REDIS", "true")
-            .env("AUTHLAB_LOG", "warn")
+            // Warnings, plus the line that says where it listens.
+            .env("AUTHLAB_LOG", "warn,authlab=info")
             .envs(self.extra_env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -101,18 +111,19 @@ impl AppProcess {
             .timeout(Duration::from_secs(2))
             .build()?;
         let started = Instant::now();
-        let health = format!("{}/healthz", self.base_url());
         while started.elapsed() < START_TIMEOUT {
-            if let Ok(response) = http.get(&health).send().await {
-                if response.status().is_success() {
-                    return Ok(());
+            if let Some(port) = listening_port(&log_path) {
+                let health = format!("http://127.0.0.1:{port}/healthz");
+                if let Ok(response) = http.get(&health).send().await {
+                    if response.status().is_success() {
+                        self.port = port;
+                        return Ok(());
+                    }
                 }
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                anyhow::bail!(
-                    "authlab serve exited with {status} (log in {})",
-                    self.data_dir.display()
-                );
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                anyhow::bail!("authlab serve exited with {status}:\n{log}");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -137,6 +148,14 @@ impl AppProcess {
         }
         anyhow::bail!("the server did not see Redis come back within {within:?}")
     }
+}
+
+/// The port in the server's "serving on http://127.0.0.1:PORT/" log line, once it is there.
+fn listening_port(log: &Path) -> Option<u16> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let after = text.split("serving on http://").nth(1)?;
+    let address = after.split('/').next()?;
+    address.rsplit_once(':')?.1.parse().ok()
 }
 
 impl Drop for AppProcess {
