@@ -21,6 +21,9 @@ pub enum Command {
     /// Serve the demo under a supervisor that starts the server again when the restart lab asks
     /// (takes the same flags as `serve`).
     Demo(ServeArgs),
+    /// Measure the trade-offs with real server processes and a private redis-server, and write
+    /// report.md, results.json and SVG charts.
+    Bench(BenchArgs),
 }
 
 impl Command {
@@ -44,4 +47,19 @@ pub struct ServeArgs {
     /// redis-server even if one is installed.
     #[arg(long, env = "AUTHLAB_NO_PRIVATE_REDIS", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_private_redis: bool,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Scenarios to run (default: all): restart, memory, throughput, scale-out, fault.
+    #[arg(value_name = "SCENARIO")]
+    pub scenarios: Vec<authlab_bench::Scenario>,
+
+    /// Small sizes and short runs (under a minute): a smoke test, not figures to quote.
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Where report.md, results.json and the charts go.
+    #[arg(long, default_value = "docs/benchmarks")]
+    pub out: std::path::PathBuf,
 }

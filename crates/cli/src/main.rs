@@ -1,5 +1,7 @@
-//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all).
+//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all), or measure it
+//! (`authlab bench`).
 
+mod bench;
 mod cli;
 mod demo;
 mod private_redis;
@@ -18,6 +20,7 @@ fn main() -> std::process::ExitCode {
             }
         }),
         cli::Command::Demo(args) => demo::run(args, demo_flags()),
+        cli::Command::Bench(args) => bench::run(args).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -31,6 +31,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(labs::routes)
             .configure(walkthrough::routes)
             .route("/assets/app.js", web::get().to(routes::assets::app_js))
+            .route("/report", web::get().to(routes::report::show))
+            .route("/report/{file}", web::get().to(routes::report::chart))
             .service(
                 web::scope("/session")
                     .app_data(web::Data::from(state.session.clone()))

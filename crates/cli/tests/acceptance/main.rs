@@ -11,6 +11,7 @@ mod faults;
 mod inspector;
 mod labs;
 mod lan_warning;
+mod report;
 mod restarts;
 mod sessions;
 mod tokens;

@@ -12,6 +12,7 @@ pub mod landing;
 pub mod login;
 pub mod logout;
 pub mod logout_everywhere;
+pub mod report;
 
 use actix_web::web;
 

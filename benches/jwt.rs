@@ -1,0 +1,64 @@
+//! JWT sign and verify per algorithm, keys built once (as the server builds its key at start-up),
+//! plus the server's own HS256 path (`TokenCodec`, with its stricter checks).
+//!
+//! Every measured call is checked: a failed sign or verify panics the benchmark instead of being
+//! timed as if it were fast.
+
+use std::hint::black_box;
+
+use authlab_benches::{claims, key_pairs, BenchClaims};
+use authlab_core::{Identity, Role, Secret};
+use authlab_jwt::{JwtSettings, TokenCodec};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use jsonwebtoken::{decode, encode, Header, Validation};
+
+fn sign_and_verify(c: &mut Criterion) {
+    let pairs = key_pairs().expect("the checked-in test keys load");
+    let mut group = c.benchmark_group("jwt");
+    for pair in &pairs {
+        let header = Header::new(pair.algorithm);
+        let claims = claims();
+        let mut validation = Validation::new(pair.algorithm);
+        validation.leeway = 0;
+        validation.set_audience(&["authlab-demo"]);
+        validation.set_issuer(&["authlab"]);
+        let token = encode(&header, &claims, &pair.encoding).expect("signs");
+
+        group.bench_function(BenchmarkId::new("sign", pair.name), |b| {
+            b.iter(|| {
+                encode(black_box(&header), black_box(&claims), &pair.encoding)
+                    .expect("sign succeeds")
+            })
+        });
+        group.bench_function(BenchmarkId::new("verify", pair.name), |b| {
+            b.iter(|| {
+                let data = decode::<BenchClaims>(black_box(&token), &pair.decoding, &validation)
+                    .expect("verify succeeds");
+                assert_eq!(data.claims.sub, "bob");
+                data
+            })
+        });
+    }
+
+    let codec = TokenCodec::new(&JwtSettings::new(
+        Secret::new(vec![0x5a; 64]),
+        std::time::Duration::from_secs(900),
+    ))
+    .expect("valid settings");
+    let identity = Identity {
+        username: "bob".to_owned(),
+        display_name: "Bob the Builder".to_owned(),
+        role: Role::User,
+    };
+    let (token, _) = codec.issue(&identity).expect("issues");
+    group.bench_function(BenchmarkId::new("server_sign", "HS256"), |b| {
+        b.iter(|| codec.issue(black_box(&identity)).expect("issue succeeds"))
+    });
+    group.bench_function(BenchmarkId::new("server_verify", "HS256"), |b| {
+        b.iter(|| codec.verify(black_box(&token)).expect("verify succeeds"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, sign_and_verify);
+criterion_main!(benches);

@@ -1,0 +1,321 @@
+//! The SVG charts of the report, drawn with plotters' SVG backend only.
+//!
+//! plotters is built without its `ttf` feature, so it never looks for system fonts: text is written
+//! as SVG `<text>` elements (sized by plotters' built-in estimate) and the browser renders it.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::Results;
+
+pub const NAMES: [&str; 4] = ["memory.svg", "throughput.svg", "latency.svg", "fault.svg"];
+
+const SIZE: (u32, u32) = (760, 420);
+
+fn colour(mount: &str) -> RGBColor {
+    match mount {
+        "session" => RGBColor(0xc0, 0x39, 0x2b),
+        "memory" => RGBColor(0xd6, 0x8a, 0x00),
+        "jwt" => RGBColor(0x1f, 0x6f, 0xb5),
+        "jwt + denylist" => RGBColor(0x6a, 0x3d, 0x9a),
+        _ => RGBColor(0x55, 0x55, 0x55),
+    }
+}
+
+/// Which charts a run of these results writes.
+pub fn written(results: &Results) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    if results.memory.is_some() {
+        names.push("memory.svg");
+    }
+    if results.throughput.is_some() {
+        names.extend(["throughput.svg", "latency.svg"]);
+    }
+    if results.fault.is_some() {
+        names.push("fault.svg");
+    }
+    names
+}
+
+pub fn write_all(results: &Results, dir: &Path) -> anyhow::Result<()> {
+    if let Some(memory) = &results.memory {
+        let xs: Vec<f64> = memory.rows.iter().map(|r| r.users as f64).collect();
+        let series = vec![
+            (
+                "session",
+                memory
+                    .rows
+                    .iter()
+                    .map(|r| r.redis_bytes_per_user * r.users as f64)
+                    .collect(),
+            ),
+            (
+                "memory",
+                memory
+                    .rows
+                    .iter()
+                    .map(|r| r.in_process_bytes_per_user * r.users as f64)
+                    .collect(),
+            ),
+            ("jwt", memory.rows.iter().map(|_| 0.0).collect()),
+            (
+                "jwt + denylist",
+                memory
+                    .rows
+                    .iter()
+                    .map(|r| r.jwt_denylist_bytes_per_entry * r.users as f64)
+                    .collect(),
+            ),
+        ];
+        let series: Vec<(&str, Vec<f64>)> = series
+            .into_iter()
+            .map(|(name, bytes): (&str, Vec<f64>)| {
+                (
+                    name,
+                    bytes.into_iter().map(|b| b / (1024.0 * 1024.0)).collect(),
+                )
+            })
+            .collect();
+        memory_chart(&dir.join("memory.svg"), &xs, &series).map_err(chart_error)?;
+    }
+    if let Some(t) = &results.throughput {
+        let bars: Vec<(String, f64)> = t.rows.iter().map(|r| (r.mount.clone(), r.rps)).collect();
+        bar_chart(
+            &dir.join("throughput.svg"),
+            "Maximum throughput, GET /{b}/api/me (closed loop)",
+            "requests per second",
+            &bars,
+        )
+        .map_err(chart_error)?;
+        let lines: Vec<(String, Vec<f64>)> = t
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.mount.clone(),
+                    vec![r.p50_us as f64, r.p99_us as f64, r.p999_us as f64],
+                )
+            })
+            .collect();
+        category_lines(
+            &dir.join("latency.svg"),
+            &format!("Latency at {:.0} req/s offered (open loop)", t.offered_rate),
+            "µs from the due time (log scale)",
+            &["p50", "p99", "p99.9"],
+            &lines,
+            true,
+        )
+        .map_err(chart_error)?;
+    }
+    if let Some(f) = &results.fault {
+        let phases: Vec<&str> = f.phases.iter().map(|p| p.name.as_str()).collect();
+        let lines: Vec<(String, Vec<f64>)> = ["baseline", "session", "memory", "jwt"]
+            .iter()
+            .map(|m| {
+                let rates = f
+                    .phases
+                    .iter()
+                    .map(|p| p.per_mount.get(*m).map_or(0.0, |c| c.error_rate * 100.0))
+                    .collect();
+                ((*m).to_owned(), rates)
+            })
+            .collect();
+        category_lines(
+            &dir.join("fault.svg"),
+            "Errors per phase: Redis up, down, up again",
+            "% of requests not answered 200",
+            &phases,
+            &lines,
+            false,
+        )
+        .map_err(chart_error)?;
+    }
+    Ok(())
+}
+
+fn chart_error(err: Box<dyn std::error::Error + '_>) -> anyhow::Error {
+    anyhow::anyhow!("drawing a chart failed: {err}")
+}
+
+type DrawResult<'a> = Result<(), Box<dyn std::error::Error + 'a>>;
+
+fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[(&str, Vec<f64>)]) -> DrawResult<'a> {
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min).max(1.0);
+    let x_max = xs.iter().copied().fold(0.0, f64::max).max(x_min * 10.0);
+    let y_max = series
+        .iter()
+        .flat_map(|(_, ys)| ys.iter().copied())
+        .fold(0.0, f64::max)
+        .max(0.001)
+        * 1.15;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Server memory against logged-in users", ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d((x_min * 0.8..x_max * 1.25).log_scale(), 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_desc("logged-in users (log scale)")
+        .y_desc("MiB held by the server")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .draw()?;
+    for (name, ys) in series {
+        let style = colour(name);
+        let points: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
+        chart
+            .draw_series(LineSeries::new(points.clone(), style.stroke_width(2)))?
+            .label(*name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], style.stroke_width(2))
+            });
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 4, style.filled())),
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+fn bar_chart<'a>(
+    path: &'a Path,
+    title: &str,
+    y_desc: &str,
+    bars: &[(String, f64)],
+) -> DrawResult<'a> {
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    let y_max = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0) * 1.15;
+    let n = bars.len() as f64;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_max)?;
+    let names: Vec<String> = bars.iter().map(|b| format!("/{}", b.0)).collect();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(bars.len())
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 0.01 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_desc)
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .draw()?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, (name, value))| {
+        let x = i as f64;
+        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *value)], colour(name).filled())
+    }))?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
+        Text::new(
+            format!("{value:.0}"),
+            (i as f64 - 0.12, *value + y_max * 0.07),
+            ("sans-serif", 14),
+        )
+    }))?;
+    root.present()?;
+    Ok(())
+}
+
+fn category_lines<'a>(
+    path: &'a Path,
+    title: &str,
+    y_desc: &str,
+    categories: &[&str],
+    lines: &[(String, Vec<f64>)],
+    log_y: bool,
+) -> DrawResult<'a> {
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    let n = categories.len() as f64;
+    let y_max = lines
+        .iter()
+        .flat_map(|(_, ys)| ys.iter().copied())
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.3;
+    let y_min = lines
+        .iter()
+        .flat_map(|(_, ys)| ys.iter().copied())
+        .fold(f64::INFINITY, f64::min)
+        .max(1.0)
+        * 0.7;
+    let names: Vec<String> = categories.iter().map(|c| (*c).to_owned()).collect();
+    let x_formatter = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 0.01 && i >= 0.0 {
+            names.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let mut builder = ChartBuilder::on(&root);
+    builder
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70);
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .x_labels(categories.len())
+                .y_labels(12)
+                .x_label_formatter(&x_formatter)
+                .y_desc(y_desc)
+                .y_label_formatter(&|y| format!("{y:.0}"))
+                .draw()?;
+            for (name, ys) in lines {
+                let style = colour(name);
+                let points: Vec<(f64, f64)> = ys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, y)| (i as f64, y.max(if log_y { 1.0 } else { 0.0 })))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points.clone(), style.stroke_width(2)))?
+                    .label(format!("/{name}"))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], style.stroke_width(2))
+                    });
+                chart.draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 4, style.filled())),
+                )?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()?;
+        }};
+    }
+    if log_y {
+        draw!(builder.build_cartesian_2d(-0.3..n - 0.7, (y_min..y_max).log_scale())?);
+    } else {
+        draw!(builder.build_cartesian_2d(-0.3..n - 0.7, 0.0..y_max.max(10.0))?);
+    }
+    root.present()?;
+    Ok(())
+}

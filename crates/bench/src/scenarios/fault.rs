@@ -1,0 +1,146 @@
+//! **fault**: Redis stopped in the middle of a steady load.
+//!
+//! One user per mount sends requests at a fixed rate (open loop) through three phases: Redis up,
+//! Redis killed (SIGKILL), Redis started again. Per mount and phase: the error rate and latency.
+//! The Redis here keeps an append-only file, so the sessions are still there when it comes back
+//! and recovery can be measured as the first 200 from `/session` after Redis answers again.
+
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+use authlab_testkit::RedisOptions;
+
+use super::{start_redis, Context};
+use crate::{
+    client::{login, Mount},
+    load::{self, Sample, Target},
+    progress,
+    results::{FaultCell, FaultPhase, FaultResults},
+    server::AppProcess,
+    Results,
+};
+
+fn cell(samples: &[&Sample]) -> FaultCell {
+    let mut histogram = load::new_histogram();
+    let mut errors = 0u64;
+    for s in samples {
+        let _ = histogram.record(
+            u64::try_from(s.latency.as_micros())
+                .unwrap_or(u64::MAX)
+                .max(1),
+        );
+        if s.status != Some(200) {
+            errors += 1;
+        }
+    }
+    FaultCell {
+        requests: samples.len() as u64,
+        error_rate: errors as f64 / samples.len().max(1) as f64,
+        p50_us: histogram.value_at_quantile(0.5),
+        p99_us: histogram.value_at_quantile(0.99),
+    }
+}
+
+pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
+    let sizes = &context.sizes;
+    let mut redis = start_redis(RedisOptions { append_only: true }, results)?;
+    let app = AppProcess::start(
+        &context.config.binary,
+        &context.data_dir("fault"),
+        &redis.url(),
+        &[],
+    )
+    .await?;
+    let base = app.base_url();
+    let mut targets = Vec::new();
+    for mount in Mount::ALL {
+        let credential = match mount {
+            Mount::Baseline => None,
+            _ => Some(login(&context.http, &base, mount, 1).await?),
+        };
+        targets.push(Target {
+            url: format!("{base}/{}/api/me", mount.slug()),
+            credential,
+        });
+    }
+    // The AOF is flushed every second: let the logins reach the disk before the crash.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+
+    let phase = sizes.fault_phase;
+    let total = phase * 3;
+    let bar = progress::timed(total, "fault: Redis up, down, up");
+    let load = {
+        let (http, targets) = (context.http.clone(), targets.clone());
+        let rate = sizes.fault_rate_per_mount;
+        tokio::spawn(async move { load::open_loop(&http, &targets, rate, total, Some(bar)).await })
+    };
+    let started = Instant::now();
+    tokio::time::sleep(phase).await;
+    let stopped_at = started.elapsed();
+    redis.stop();
+    tokio::time::sleep(phase.saturating_sub(started.elapsed() - stopped_at)).await;
+    let restart_began = started.elapsed();
+    tokio::task::block_in_place(|| redis.start_again())?;
+    // `start_again` returns once Redis answers PING.
+    let back_at = started.elapsed();
+    let samples = load.await?;
+    progress::say(format!(
+        "  Redis down from {stopped_at:?} to {back_at:?} (restart took {:?})",
+        back_at - restart_began
+    ));
+
+    let in_phase = |target: usize, from: Duration, to: Duration| -> Vec<&Sample> {
+        samples
+            .iter()
+            .filter(|s| s.target == target && s.due >= from && s.due < to)
+            .collect()
+    };
+    let names = [
+        ("before", Duration::ZERO, stopped_at),
+        ("Redis down", stopped_at, back_at),
+        ("after", back_at, total),
+    ];
+    let mut phases = Vec::new();
+    for (name, from, to) in names {
+        let mut per_mount = BTreeMap::new();
+        for (i, mount) in Mount::ALL.iter().enumerate() {
+            per_mount.insert(mount.slug().to_owned(), cell(&in_phase(i, from, to)));
+        }
+        phases.push(FaultPhase {
+            name: name.to_owned(),
+            per_mount,
+        });
+    }
+    let session = Mount::ALL
+        .iter()
+        .position(|m| *m == Mount::Session)
+        .unwrap_or(1);
+    let session_recovery_ms = samples
+        .iter()
+        .filter(|s| s.target == session && s.due >= back_at && s.status == Some(200))
+        .map(|s| (s.due + s.latency).saturating_sub(back_at))
+        .min()
+        .map(|d| d.as_secs_f64() * 1e3);
+    let mut session_statuses_while_down = BTreeMap::new();
+    for s in in_phase(session, stopped_at, back_at) {
+        let status = s.status.map_or("no answer".to_owned(), |c| c.to_string());
+        *session_statuses_while_down.entry(status).or_insert(0) += 1;
+    }
+    if let Some(down) = phases.get(1) {
+        for (mount, cell) in &down.per_mount {
+            let figures = results.mount(mount);
+            figures.fault_error_rate_while_down = Some(cell.error_rate);
+            figures.fault_p99_us_while_down = Some(cell.p99_us);
+        }
+    }
+    results.fault = Some(FaultResults {
+        rate_per_mount: sizes.fault_rate_per_mount,
+        phase_secs: phase.as_secs_f64(),
+        phases,
+        session_recovery_ms,
+        session_statuses_while_down,
+    });
+    Ok(())
+}

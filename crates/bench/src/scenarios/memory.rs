@@ -1,0 +1,248 @@
+//! **memory**: server-side bytes per logged-in user, and credential bytes on the wire.
+//!
+//! Logging in 100 000 users over HTTP would cost 100 000 argon2id verifications (about an hour
+//! here), so the method is:
+//!
+//! 1. log in once for real over HTTP and read back, from Redis, the exact record a login leaves;
+//! 2. write N such records (each with its own login id, as real logins have) through the same
+//!    store code the server runs: `authlab_session`'s Redis store (actix-session's
+//!    `RedisSessionStore` plus this project's revocation bookkeeping) and its in-process store;
+//! 3. Redis: `INFO memory used_memory` after minus before, over N. In-process: the store's own
+//!    byte accounting over N, and the growth of this process's resident set over N;
+//! 4. cross-check the Redis figure with real HTTP logins against the real server.
+//!
+//! JWT keeps nothing on the server unless the denylist is on; its cost is measured the same way
+//! (N revoked token ids written through the server's `RedisDenylist`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_session::storage::SessionStore;
+use actix_web::cookie::time::Duration as CookieDuration;
+use authlab_core::Denylist;
+use authlab_session::{
+    denylist::RedisDenylist,
+    store::{InProcessStore, RedisLink, RedisStore, REDIS_KEY_PREFIX},
+};
+use authlab_testkit::RedisOptions;
+use rand::{distr::Alphanumeric, Rng};
+
+use super::{start_redis, Context};
+use crate::{
+    client::{login, login_many, Mount},
+    procstat, progress,
+    redis_probe::RedisProbe,
+    results::{MemoryResults, MemoryRow, WireBytes},
+    server::AppProcess,
+    Results,
+};
+
+const LOGIN_ID: &str = "login_id";
+
+fn random_id(len: usize) -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// The captured record with a fresh login id of the same length, as JSON values.
+fn record_like(template: &HashMap<String, String>, id_len: usize) -> HashMap<String, String> {
+    let mut state = template.clone();
+    state.insert(
+        LOGIN_ID.to_owned(),
+        serde_json::Value::String(random_id(id_len)).to_string(),
+    );
+    state
+}
+
+/// `used_memory` once Redis's client buffers have settled: Redis shrinks idle clients' buffers in
+/// its `clientsCron` (10 times a second), which otherwise moves the figure by kilobytes and
+/// swamps a small N.
+async fn settled_used_memory(probe: &mut RedisProbe) -> anyhow::Result<u64> {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    probe.used_memory()
+}
+
+pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
+    let redis = start_redis(RedisOptions::default(), results)?;
+    let mut probe = RedisProbe::connect(&redis.url())?;
+    let app = AppProcess::start(
+        &context.config.binary,
+        &context.data_dir("memory"),
+        &redis.url(),
+        &[],
+    )
+    .await?;
+    let base = app.base_url();
+
+    // 1. One real login per mount: the credential each sends, and the record /session leaves.
+    let mut wire = BTreeMap::new();
+    let mut wire_tokens = BTreeMap::new();
+    for mount in Mount::LOGIN {
+        let credential = login(&context.http, &base, mount, 0).await?;
+        if let Some(token) = credential.value.strip_prefix("Bearer ") {
+            wire_tokens.insert(mount.slug(), token.to_owned());
+        }
+        wire.insert(
+            mount.slug().to_owned(),
+            WireBytes {
+                header: credential.header.as_str().to_owned(),
+                bytes: credential.wire_bytes() as u64,
+            },
+        );
+    }
+    // A browser on /jwt sends the same token in a cookie (the API login hands it out as a bearer
+    // token only): `cookie: <name>=<token>`.
+    if let Some(token) = wire_tokens.get("jwt") {
+        let cookie_name = authlab_jwt::JwtSettings::new(
+            authlab_core::Secret::new(Vec::new()),
+            std::time::Duration::from_secs(1),
+        )
+        .cookie_name;
+        wire.insert(
+            "jwt (browser cookie)".to_owned(),
+            WireBytes {
+                header: "cookie".to_owned(),
+                bytes: ("cookie: ".len() + cookie_name.len() + 1 + token.len()) as u64,
+            },
+        );
+    }
+    wire.insert(
+        "baseline".to_owned(),
+        WireBytes {
+            header: "(none)".to_owned(),
+            bytes: 0,
+        },
+    );
+    let session_keys = probe.keys(&format!("{REDIS_KEY_PREFIX}*"))?;
+    let session_key = session_keys
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("a login on /session left no record in Redis"))?
+        .clone();
+    let record_json = probe
+        .get(&session_key)?
+        .ok_or_else(|| anyhow::anyhow!("the session record vanished"))?;
+    let template: HashMap<String, String> = serde_json::from_str(&record_json)?;
+    let id_len = template
+        .get(LOGIN_ID)
+        .and_then(|v| serde_json::from_str::<String>(v).ok())
+        .map_or(22, |id| id.len());
+    let mut key_breakdown = Vec::new();
+    for key in probe.keys("authlab:*")? {
+        let kind = key
+            .rsplit_once(':')
+            .map_or(key.as_str(), |(prefix, _)| prefix)
+            .to_owned();
+        if let Some(bytes) = probe.memory_usage(&key)? {
+            if !key_breakdown.iter().any(|(k, _)| *k == kind) {
+                key_breakdown.push((kind, bytes));
+            }
+        }
+    }
+
+    // 4 (first, while the server is up). Real HTTP logins on /session.
+    let n_http = context.sizes.memory_http_logins;
+    probe.flushall()?;
+    let before = settled_used_memory(&mut probe).await?;
+    let bar = progress::bar(n_http as u64, "HTTP logins on /session");
+    login_many(&context.http, &base, Mount::Session, n_http, &bar).await?;
+    bar.finish_and_clear();
+    let http_per_login =
+        (settled_used_memory(&mut probe).await? as f64 - before as f64) / n_http as f64;
+    drop(app);
+
+    // 2-3. N records through the server's own store code.
+    let ttl = CookieDuration::seconds(
+        i64::try_from(authlab_web::Settings::defaults().session_ttl).unwrap_or(3600),
+    );
+    let link = RedisLink::new(&redis.url(), std::time::Duration::from_secs(5))?;
+    let redis_store = RedisStore::new(link.clone());
+    let denylist = RedisDenylist::new(link);
+    let jwt_ttl = authlab_web::Settings::defaults().jwt_ttl;
+    let mut rows = Vec::new();
+    for &n in &context.sizes.memory_users {
+        probe.flushall()?;
+        let before = settled_used_memory(&mut probe).await?;
+        let bar = progress::bar(n as u64, format!("{n} sessions into Redis"));
+        for _ in 0..n {
+            redis_store
+                .save(record_like(&template, id_len), &ttl)
+                .await
+                .map_err(|err| anyhow::anyhow!("saving a session into Redis failed: {err}"))?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let redis_delta = settled_used_memory(&mut probe).await? as f64 - before as f64;
+        let stored = probe.keys(&format!("{REDIS_KEY_PREFIX}*"))?.len();
+        anyhow::ensure!(
+            stored == n,
+            "{n} sessions saved but {stored} found in Redis"
+        );
+
+        let store = InProcessStore::new();
+        let rss_before = procstat::rss_bytes(std::process::id())?;
+        let bar = progress::bar(n as u64, format!("{n} sessions in process"));
+        for _ in 0..n {
+            store
+                .save(record_like(&template, id_len), &ttl)
+                .await
+                .map_err(|err| anyhow::anyhow!("saving a session in process failed: {err}"))?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let rss_delta = procstat::rss_bytes(std::process::id())? as f64 - rss_before as f64;
+        let stats = store.stats();
+        anyhow::ensure!(
+            stats.sessions == n,
+            "{n} sessions saved, {} held",
+            stats.sessions
+        );
+        drop(store);
+
+        probe.flushall()?;
+        let before = settled_used_memory(&mut probe).await?;
+        let bar = progress::bar(n as u64, format!("{n} tokens on the JWT denylist"));
+        for _ in 0..n {
+            denylist
+                .revoke(&random_id(22), jwt_ttl)
+                .await
+                .map_err(|err| anyhow::anyhow!("denylisting a token failed: {err}"))?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let denylist_delta = settled_used_memory(&mut probe).await? as f64 - before as f64;
+
+        let row = MemoryRow {
+            users: n,
+            redis_bytes_per_user: redis_delta / n as f64,
+            in_process_bytes_per_user: stats.approximate_bytes as f64 / n as f64,
+            in_process_rss_bytes_per_user: rss_delta / n as f64,
+            jwt_denylist_bytes_per_entry: denylist_delta / n as f64,
+        };
+        progress::say(format!("  {row:?}"));
+        rows.push(row);
+    }
+    probe.flushall()?;
+
+    if let Some(largest) = rows.iter().max_by_key(|r| r.users) {
+        results.mount("session").server_bytes_per_user = Some(largest.redis_bytes_per_user);
+        results.mount("memory").server_bytes_per_user = Some(largest.in_process_bytes_per_user);
+        results.mount("jwt").server_bytes_per_user = Some(0.0);
+        results.mount("baseline").server_bytes_per_user = Some(0.0);
+    }
+    for mount in ["session", "memory", "jwt", "baseline"] {
+        if let Some(w) = wire.get(mount) {
+            results.mount(mount).wire_bytes_per_request = Some(w.bytes);
+        }
+    }
+    results.memory = Some(MemoryResults {
+        rows,
+        session_record_bytes: record_json.len(),
+        key_breakdown,
+        http_logins: n_http,
+        http_redis_bytes_per_login: http_per_login,
+        wire,
+    });
+    Ok(())
+}

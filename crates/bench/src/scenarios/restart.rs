@@ -1,0 +1,161 @@
+//! **restart**: who is still logged in after the app is killed, after Redis restarts (with and
+//! without persistence), and after the JWT key changes.
+//!
+//! Before each event, N users log in over HTTP on every mount (fresh logins each time, so one
+//! event's losses do not carry into the next); after it, each credential asks `/api/me` once and
+//! the share answered 200 is the survival. After a Redis restart the server is first given time to
+//! reconnect (`/healthz` says `redis: up`): what is measured is lost records, not a stale socket.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use authlab_testkit::RedisOptions;
+
+use super::{start_redis, Context};
+use crate::{
+    client::{login_many, share_authenticated, Credential, Mount},
+    progress,
+    results::{RestartEvent, RestartResults},
+    server::AppProcess,
+    Results,
+};
+
+type Logins = Vec<(Mount, Vec<Credential>)>;
+
+async fn log_in_everyone(
+    context: &Context<'_>,
+    app: &AppProcess,
+    what: &str,
+) -> anyhow::Result<Logins> {
+    let n = context.sizes.restart_users;
+    let bar = progress::bar(
+        (n * Mount::LOGIN.len()) as u64,
+        format!("logging in ({what})"),
+    );
+    let mut logins = Vec::new();
+    for mount in Mount::LOGIN {
+        logins.push((
+            mount,
+            login_many(&context.http, &app.base_url(), mount, n, &bar).await?,
+        ));
+    }
+    bar.finish_and_clear();
+    // Sanity: every fresh login works before the event.
+    for (mount, credentials) in &logins {
+        let share =
+            share_authenticated(&context.http, &app.base_url(), *mount, credentials).await?;
+        anyhow::ensure!(share == 1.0, "only {share} of fresh logins on {mount} work");
+    }
+    Ok(logins)
+}
+
+async fn survival(
+    context: &Context<'_>,
+    app: &AppProcess,
+    logins: &Logins,
+    name: &str,
+    description: &str,
+) -> anyhow::Result<RestartEvent> {
+    let mut survival = BTreeMap::new();
+    for (mount, credentials) in logins {
+        let share =
+            share_authenticated(&context.http, &app.base_url(), *mount, credentials).await?;
+        survival.insert(mount.slug().to_owned(), share);
+    }
+    progress::say(format!("  {name}: {survival:?}"));
+    Ok(RestartEvent {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        survival,
+    })
+}
+
+pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
+    let binary = &context.config.binary;
+    let mut events = Vec::new();
+
+    // A Redis that keeps nothing on disk, as `redis-server` with `--save "" --appendonly no`.
+    let mut redis = start_redis(RedisOptions::default(), results)?;
+    let data_dir = context.data_dir("restart");
+    let mut app = AppProcess::start(binary, &data_dir, &redis.url(), &[]).await?;
+
+    let logins = log_in_everyone(context, &app, "app restart").await?;
+    app.restart().await?;
+    events.push(
+        survival(
+            context,
+            &app,
+            &logins,
+            "app_restart",
+            "`kill -9` of the server process, then the same binary started again (same keys, same Redis)",
+        )
+        .await?,
+    );
+
+    let logins = log_in_everyone(context, &app, "Redis restart").await?;
+    redis.restart()?;
+    app.wait_for_redis(Duration::from_secs(10)).await?;
+    events.push(
+        survival(
+            context,
+            &app,
+            &logins,
+            "redis_restart",
+            "Redis without persistence killed (SIGKILL) and started again; the app keeps running",
+        )
+        .await?,
+    );
+    drop(app);
+    drop(redis);
+
+    // Redis with the append-only file, fsync every second.
+    let mut redis = start_redis(RedisOptions { append_only: true }, results)?;
+    let mut app = AppProcess::start(binary, &data_dir, &redis.url(), &[]).await?;
+    let logins = log_in_everyone(context, &app, "Redis AOF restart").await?;
+    // `appendfsync everysec`: give the last writes their second before the crash.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    redis.restart()?;
+    app.wait_for_redis(Duration::from_secs(10)).await?;
+    events.push(
+        survival(
+            context,
+            &app,
+            &logins,
+            "redis_aof_restart",
+            "Redis with AOF (`appendfsync everysec`) killed (SIGKILL) 1.1 s after the last login and started again",
+        )
+        .await?,
+    );
+
+    let logins = log_in_everyone(context, &app, "JWT key rotation").await?;
+    app.kill();
+    std::fs::remove_file(data_dir.join(authlab_web::state::JWT_SECRET_FILE))?;
+    app.restart().await?;
+    events.push(
+        survival(
+            context,
+            &app,
+            &logins,
+            "jwt_key_rotation",
+            "the JWT signing key file deleted and the app restarted, so it generates a new key (the session cookie key is kept)",
+        )
+        .await?,
+    );
+
+    for event in &events {
+        for (mount, share) in &event.survival {
+            let figures = results.mount(mount);
+            let slot = match event.name.as_str() {
+                "app_restart" => &mut figures.app_restart_survival,
+                "redis_restart" => &mut figures.redis_restart_survival,
+                "redis_aof_restart" => &mut figures.redis_aof_restart_survival,
+                _ => &mut figures.jwt_key_rotation_survival,
+            };
+            *slot = Some(*share);
+        }
+    }
+    results.restart = Some(RestartResults {
+        users_per_mount: context.sizes.restart_users,
+        events,
+    });
+    Ok(())
+}

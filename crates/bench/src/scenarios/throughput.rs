@@ -1,0 +1,328 @@
+//! **throughput**: `GET /{b}/api/me` on each mount against `GET /baseline/api/me`.
+//!
+//! 1. Closed loop, `k` connections, for a fixed time per mount: the maximum rate, and the CPU
+//!    time the server and the Redis process used over it (from `/proc/<pid>/stat`), per request.
+//! 2. Open loop at one offered rate for every mount (a quarter of the slowest mount's maximum), latency
+//!    from each request's due time: p50 / p99 / p99.9 without coordinated omission.
+//! 3. Redis commands per unchanged `/session` request: `INFO commandstats` before and after M
+//!    sequential requests (and the same for `/jwt`, which should cost none).
+//! 4. HS256 verification as the server does it, timed in-process over many tokens.
+
+use std::{collections::BTreeMap, time::Instant};
+
+use authlab_core::{Identity, Role, Secret};
+use authlab_jwt::{JwtSettings, TokenCodec};
+use authlab_testkit::RedisOptions;
+
+use super::{start_redis, Context};
+use crate::{
+    client::{login, me, Mount},
+    load::{self, Target},
+    procstat::{self, CpuMeter},
+    progress,
+    redis_probe::{calls_between, RedisProbe},
+    results::{ThroughputResults, ThroughputRow},
+    server::AppProcess,
+    Results,
+};
+
+/// One mount's closed-loop rounds added up.
+struct ClosedTotals {
+    ok: u64,
+    errors: u64,
+    round_rps: Vec<f64>,
+    latency: hdrhistogram::Histogram<u64>,
+    server_cpu: f64,
+    redis_cpu: f64,
+}
+
+impl Default for ClosedTotals {
+    fn default() -> Self {
+        ClosedTotals {
+            ok: 0,
+            errors: 0,
+            round_rps: Vec::new(),
+            latency: load::new_histogram(),
+            server_cpu: 0.0,
+            redis_cpu: 0.0,
+        }
+    }
+}
+
+impl ClosedTotals {
+    fn add(&mut self, run: &load::ClosedLoop, cpu: &[f64]) {
+        self.ok += run.ok;
+        self.errors += run.errors;
+        self.round_rps.push(run.rps());
+        let _ = self.latency.add(&run.latency);
+        self.server_cpu += cpu.first().copied().unwrap_or_default();
+        self.redis_cpu += cpu.get(1).copied().unwrap_or_default();
+    }
+
+    fn median_rps(&self) -> f64 {
+        let mut sorted = self.round_rps.clone();
+        sorted.sort_by(f64::total_cmp);
+        match sorted.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => sorted[n / 2],
+            n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+        }
+    }
+}
+
+pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
+    let sizes = &context.sizes;
+    let redis = start_redis(RedisOptions::default(), results)?;
+    let mut probe = RedisProbe::connect(&redis.url())?;
+    let redis_pid = probe.pid()?;
+    let app = AppProcess::start(
+        &context.config.binary,
+        &context.data_dir("throughput"),
+        &redis.url(),
+        &[],
+    )
+    .await?;
+    let base = app.base_url();
+    let app_pid = app
+        .pid()
+        .ok_or_else(|| anyhow::anyhow!("the server has no pid"))?;
+
+    let mut targets = Vec::new();
+    for mount in Mount::ALL {
+        let credential = match mount {
+            Mount::Baseline => None,
+            _ => Some(login(&context.http, &base, mount, 1).await?),
+        };
+        targets.push((
+            mount,
+            Target {
+                url: format!("{base}/{}/api/me", mount.slug()),
+                credential,
+            },
+        ));
+    }
+
+    // 1. Closed loop, in interleaved rounds: the machine is shared, and a neighbour's burst of
+    // work should not land on one mount's whole measurement. The order rotates every round.
+    let rounds = sizes.rounds.max(1);
+    let n = targets.len();
+    for (_, target) in &targets {
+        // Warm up: connections open, caches filled.
+        load::closed_loop(
+            &context.http,
+            target,
+            sizes.connections,
+            sizes.closed_loop / 10,
+        )
+        .await;
+    }
+    let machine_before = procstat::MachineTicks::read()?;
+    let own_before = procstat::cpu_ticks(std::process::id())?;
+    let mut closed: Vec<ClosedTotals> = (0..n).map(|_| ClosedTotals::default()).collect();
+    let per_round = sizes.closed_loop / u32::try_from(rounds).unwrap_or(1);
+    let bar = progress::bar((rounds * n) as u64, "closed loop, interleaved rounds");
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let (_, target) = &targets[i];
+            let meter = CpuMeter::start(&[app_pid, redis_pid])?;
+            let run = load::closed_loop(&context.http, target, sizes.connections, per_round).await;
+            let cpu = meter.seconds()?;
+            closed[i].add(&run, &cpu);
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    let machine = procstat::MachineTicks::read()?.since(machine_before);
+    let ours = {
+        let own = procstat::cpu_ticks(std::process::id())?.saturating_sub(own_before);
+        let hz = procstat::ticks_per_second()? as f64;
+        let measured: f64 = closed.iter().map(|c| c.server_cpu + c.redis_cpu).sum();
+        own as f64 + measured * hz
+    };
+    let busy = machine.busy().max(1) as f64;
+    let others_share = ((machine.processes as f64 - ours) / busy).max(0.0);
+    let interrupt_share = machine.interrupts as f64 / busy;
+    let steal_share = machine.steal as f64 / busy;
+    for ((mount, _), totals) in targets.iter().zip(&closed) {
+        anyhow::ensure!(totals.ok > 0, "no request to {mount} succeeded");
+        progress::say(format!(
+            "  {mount}: {:.0} rps (median of {rounds} rounds: {:?}), {} errors",
+            totals.median_rps(),
+            totals
+                .round_rps
+                .iter()
+                .map(|r| r.round())
+                .collect::<Vec<_>>(),
+            totals.errors
+        ));
+    }
+
+    // 2. Open loop at one rate for all, also in interleaved rounds.
+    let slowest = closed
+        .iter()
+        .map(ClosedTotals::median_rps)
+        .fold(f64::INFINITY, f64::min);
+    // A quarter of the slowest maximum: a load every mount carries without queueing on a quiet
+    // machine, so the percentiles show the cost of a request rather than of a queue.
+    let offered_rate = (slowest * 0.25).floor().max(1.0);
+    let mut open: Vec<(hdrhistogram::Histogram<u64>, u64, u64)> =
+        (0..n).map(|_| (load::new_histogram(), 0, 0)).collect();
+    let mut send_lag: Vec<hdrhistogram::Histogram<u64>> =
+        (0..n).map(|_| load::new_histogram()).collect();
+    let per_round = sizes.open_loop / u32::try_from(rounds).unwrap_or(1);
+    let bar = progress::bar((rounds * n) as u64, "open loop, interleaved rounds");
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let (_, target) = &targets[i];
+            let samples = load::open_loop(
+                &context.http,
+                std::slice::from_ref(target),
+                offered_rate,
+                per_round,
+                None,
+            )
+            .await;
+            let (histogram, errors) = load::summarize(&samples, 0);
+            for sample in &samples {
+                let _ = send_lag[i].record(
+                    u64::try_from(sample.send_lag.as_micros())
+                        .unwrap_or(u64::MAX)
+                        .max(1),
+                );
+            }
+            let _ = open[i].0.add(histogram);
+            open[i].1 += errors;
+            open[i].2 += samples.len() as u64;
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    let mut rows = Vec::new();
+    for ((((mount, _), totals), (histogram, errors, requests)), lag) in
+        targets.iter().zip(&closed).zip(&open).zip(&send_lag)
+    {
+        rows.push(ThroughputRow {
+            mount: mount.slug().to_owned(),
+            rps: totals.median_rps(),
+            rps_rounds: totals.round_rps.clone(),
+            closed_errors: totals.errors,
+            closed_p50_us: totals.latency.value_at_quantile(0.5),
+            open_requests: *requests,
+            open_errors: *errors,
+            p50_us: histogram.value_at_quantile(0.5),
+            p99_us: histogram.value_at_quantile(0.99),
+            p999_us: histogram.value_at_quantile(0.999),
+            max_us: histogram.max(),
+            p99_send_lag_us: lag.value_at_quantile(0.99),
+            cpu_server_us_per_request: totals.server_cpu * 1e6 / totals.ok as f64,
+            cpu_redis_us_per_request: totals.redis_cpu * 1e6 / totals.ok as f64,
+        });
+    }
+
+    // 3. Redis commands per unchanged request.
+    let count_commands = |mount: Mount, probe: &mut RedisProbe| {
+        let credential = targets
+            .iter()
+            .find(|(m, _)| *m == mount)
+            .and_then(|(_, t)| t.credential.clone());
+        let (http, base) = (context.http.clone(), base.clone());
+        let before = probe.command_calls();
+        async move {
+            let before = before?;
+            for _ in 0..sizes.round_trip_requests {
+                let status = me(&http, &base, mount, credential.as_ref()).await?;
+                anyhow::ensure!(status.is_success(), "{mount} answered {status}");
+            }
+            Ok::<_, anyhow::Error>(before)
+        }
+    };
+    let before = count_commands(Mount::Session, &mut probe).await?;
+    let session_commands = calls_between(&before, &probe.command_calls()?);
+    let before = count_commands(Mount::Jwt, &mut probe).await?;
+    let jwt_commands = calls_between(&before, &probe.command_calls()?);
+    let per_request = |calls: &BTreeMap<String, u64>| {
+        calls.values().sum::<u64>() as f64 / sizes.round_trip_requests as f64
+    };
+
+    // 4. HS256 verify as the server does it (keys built once, strict validation), and the bare
+    // jsonwebtoken call on the same token, which is what the crate's published figure measures.
+    let secret = rand::random::<[u8; 64]>().to_vec();
+    let codec = TokenCodec::new(&JwtSettings::new(
+        Secret::new(secret.clone()),
+        std::time::Duration::from_secs(900),
+    ))?;
+    let identity = Identity {
+        username: "bob".to_owned(),
+        display_name: "Bob".to_owned(),
+        role: Role::User,
+    };
+    let (token, claims) = codec.issue(&identity)?;
+    let key = jsonwebtoken::DecodingKey::from_secret(&secret);
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["authlab-demo"]);
+    // Rounds alternating the two, keeping each one's fastest round: on a shared machine the
+    // minimum is the figure least disturbed by other processes.
+    let per_round = (sizes.verify_iterations / 10).max(1);
+    let (mut server_best, mut bare_best, mut sign_best) =
+        (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..10 {
+        let started = Instant::now();
+        for _ in 0..per_round {
+            let signed = codec.sign(std::hint::black_box(&claims))?;
+            std::hint::black_box(signed);
+        }
+        sign_best = sign_best.min(started.elapsed().as_nanos() as f64 / per_round as f64);
+        let started = Instant::now();
+        for _ in 0..per_round {
+            let claims = codec
+                .verify(std::hint::black_box(&token))
+                .map_err(|r| anyhow::anyhow!("a fresh token was refused: {}", r.code()))?;
+            std::hint::black_box(claims);
+        }
+        server_best = server_best.min(started.elapsed().as_nanos() as f64 / per_round as f64);
+        let started = Instant::now();
+        for _ in 0..per_round {
+            let data = jsonwebtoken::decode::<authlab_jwt::Claims>(
+                std::hint::black_box(&token),
+                &key,
+                &validation,
+            )?;
+            std::hint::black_box(data);
+        }
+        bare_best = bare_best.min(started.elapsed().as_nanos() as f64 / per_round as f64);
+    }
+    let (hs256_verify_ns, hs256_bare_verify_ns) = (server_best, bare_best);
+
+    for row in &rows {
+        let figures = results.mount(&row.mount);
+        figures.rps = Some(row.rps);
+        figures.p50_us = Some(row.p50_us);
+        figures.p99_us = Some(row.p99_us);
+        figures.p999_us = Some(row.p999_us);
+        figures.cpu_us_per_request =
+            Some(row.cpu_server_us_per_request + row.cpu_redis_us_per_request);
+    }
+    results.mount("session").redis_commands_per_request = Some(per_request(&session_commands));
+    results.mount("jwt").redis_commands_per_request = Some(per_request(&jwt_commands));
+    results.throughput = Some(ThroughputResults {
+        connections: sizes.connections,
+        closed_loop_secs: sizes.closed_loop.as_secs_f64(),
+        open_loop_secs: sizes.open_loop.as_secs_f64(),
+        offered_rate,
+        rounds,
+        other_processes_cpu_share: others_share,
+        interrupt_cpu_share: interrupt_share,
+        steal_cpu_share: steal_share,
+        rows,
+        round_trip_requests: sizes.round_trip_requests,
+        session_commands,
+        jwt_commands,
+        hs256_verify_ns,
+        hs256_bare_verify_ns,
+        hs256_sign_ns: sign_best,
+        verify_iterations: sizes.verify_iterations,
+    });
+    Ok(())
+}

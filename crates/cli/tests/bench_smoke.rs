@@ -1,0 +1,126 @@
+//! `authlab bench --quick` end to end: the real binary starts its own server processes and
+//! Redis, and writes a report whose figures behave as the lesson says. Behaviour, not speed: the
+//! assertions are about who survives what, never about how fast.
+
+use std::process::Command;
+
+const MOUNTS: [&str; 4] = ["session", "memory", "jwt", "baseline"];
+const REQUIRED: [&str; 7] = [
+    "app_restart_survival",
+    "redis_restart_survival",
+    "server_bytes_per_user",
+    "wire_bytes_per_request",
+    "rps",
+    "p50_us",
+    "p99_us",
+];
+
+fn number(results: &serde_json::Value, mount: &str, field: &str) -> f64 {
+    results["mounts"][mount][field].as_f64().unwrap_or_else(|| {
+        panic!(
+            "{mount}.{field} is not a number: {}",
+            results["mounts"][mount]
+        )
+    })
+}
+
+#[test]
+fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
+    // Arrange
+    let out = tempfile::tempdir().expect("a temp dir");
+
+    // Act
+    let output = Command::new(env!("CARGO_BIN_EXE_authlab"))
+        .args(["bench", "--quick", "--out"])
+        .arg(out.path())
+        .env("AUTHLAB_LOG", "warn")
+        .output()
+        .expect("authlab bench runs");
+
+    // Assert
+    assert!(
+        output.status.success(),
+        "authlab bench --quick failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in [
+        "report.md",
+        "results.json",
+        "memory.svg",
+        "throughput.svg",
+        "latency.svg",
+        "fault.svg",
+    ] {
+        assert!(out.path().join(file).is_file(), "{file} was not written");
+    }
+    let svg = std::fs::read_to_string(out.path().join("throughput.svg")).expect("svg");
+    assert!(svg.contains("<text"), "the chart has its labels");
+
+    let text = std::fs::read_to_string(out.path().join("results.json")).expect("results.json");
+    let results: serde_json::Value = serde_json::from_str(&text).expect("results.json parses");
+    for mount in MOUNTS {
+        for field in REQUIRED {
+            assert!(
+                results["mounts"][mount].get(field).is_some(),
+                "{mount} has no {field}"
+            );
+        }
+        assert!(
+            number(&results, mount, "rps") > 0.0,
+            "{mount} served requests"
+        );
+        assert!(number(&results, mount, "p50_us") <= number(&results, mount, "p99_us"));
+    }
+
+    // The in-process store dies with the process; Redis and the signing key outlive it.
+    assert_eq!(number(&results, "memory", "app_restart_survival"), 0.0);
+    assert_eq!(number(&results, "session", "app_restart_survival"), 1.0);
+    assert_eq!(number(&results, "jwt", "app_restart_survival"), 1.0);
+    // A Redis without persistence forgets the sessions, and nothing else.
+    assert_eq!(number(&results, "session", "redis_restart_survival"), 0.0);
+    assert_eq!(number(&results, "memory", "redis_restart_survival"), 1.0);
+    assert_eq!(number(&results, "jwt", "redis_restart_survival"), 1.0);
+    // A new signing key ends every token.
+    assert_eq!(number(&results, "jwt", "jwt_key_rotation_survival"), 0.0);
+
+    // Server memory: records for sessions, nothing for tokens; tokens are the bigger credential.
+    assert!(number(&results, "session", "server_bytes_per_user") > 0.0);
+    assert!(number(&results, "memory", "server_bytes_per_user") > 0.0);
+    assert_eq!(number(&results, "jwt", "server_bytes_per_user"), 0.0);
+    assert!(
+        number(&results, "jwt", "wire_bytes_per_request")
+            > number(&results, "session", "wire_bytes_per_request")
+    );
+    assert_eq!(number(&results, "baseline", "wire_bytes_per_request"), 0.0);
+
+    // One Redis GET per unchanged session request; none for a token.
+    assert_eq!(
+        number(&results, "session", "redis_commands_per_request"),
+        1.0
+    );
+    assert_eq!(number(&results, "jwt", "redis_commands_per_request"), 0.0);
+
+    // Two instances: the in-process store fails on the one that did not see the login.
+    assert_eq!(number(&results, "session", "scale_out_success"), 1.0);
+    assert_eq!(number(&results, "jwt", "scale_out_success"), 1.0);
+    assert_eq!(number(&results, "memory", "scale_out_success"), 0.5);
+
+    // Redis down: /session fails, the others do not notice.
+    assert!(number(&results, "session", "fault_error_rate_while_down") > 0.0);
+    assert_eq!(number(&results, "jwt", "fault_error_rate_while_down"), 0.0);
+    assert_eq!(
+        number(&results, "memory", "fault_error_rate_while_down"),
+        0.0
+    );
+    assert!(results["fault"]["session_recovery_ms"].as_f64().is_some());
+
+    let report = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
+    for section in [
+        "## Targets",
+        "## Machine and versions",
+        "cargo run --release -- bench",
+    ] {
+        assert!(report.contains(section), "the report has {section}");
+    }
+}
