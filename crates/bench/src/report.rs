@@ -625,9 +625,12 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "A /session request waits at most the server's Redis timeout (`AUTHLAB_REDIS_TIMEOUT_MS`) \
-             and is then answered 503; requests that arrived within that timeout of Redis coming back \
-             waited for the reconnection and were answered 200. /memory and /jwt never touch Redis.\n"
+            "How the server behaves, to read the figures by: a /session request waits at most the \
+             server's Redis timeout (`AUTHLAB_REDIS_TIMEOUT_MS`) and is then answered 503. The \
+             requests in flight when Redis died wait that long (the tail of the \"Redis down\" \
+             row); the server then drops the broken connection, and later requests find the port \
+             refused and are answered 503 at once (its median). /memory and /jwt never touch \
+             Redis.\n"
         )?;
         writeln!(out, "![Error rate per phase](fault.svg)\n")?;
     }
