@@ -56,28 +56,10 @@ impl Denylist for RedisDenylist {
     }
 
     async fn entries(&self) -> Result<u64, BackendError> {
-        let pattern = format!("{REDIS_DENYLIST_PREFIX}*");
         self.link
-            .run(|mut c| async move {
-                let mut cursor = 0u64;
-                let mut count = 0u64;
-                loop {
-                    let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                        .arg(cursor)
-                        .arg("MATCH")
-                        .arg(&pattern)
-                        .arg("COUNT")
-                        .arg(1000)
-                        .query_async(&mut c.commands)
-                        .await?;
-                    count += keys.len() as u64;
-                    if next == 0 {
-                        return Ok::<_, redis::RedisError>(count);
-                    }
-                    cursor = next;
-                }
-            })
+            .count_keys(&format!("{REDIS_DENYLIST_PREFIX}*"), None)
             .await
+            .map(|(count, _)| count)
             .map_err(unavailable)
     }
 }

@@ -119,6 +119,61 @@ impl RedisLink {
         })
     }
 
+    /// How many keys match `pattern`, walked with `SCAN` (never `KEYS`, which blocks Redis) and
+    /// stopped once `bound` keys have been seen, so a big database cannot make a page slow.
+    /// Returns the count and whether it stopped at the bound.
+    pub async fn count_keys(
+        &self,
+        pattern: &str,
+        bound: Option<u64>,
+    ) -> Result<(u64, bool), RedisUnavailable> {
+        self.scan(pattern, bound, false).await
+    }
+
+    /// Delete every key matching `pattern`, a `SCAN` batch at a time with `UNLINK` (which frees
+    /// the memory off Redis's main thread); returns how many were deleted.
+    pub async fn unlink_keys(&self, pattern: &str) -> Result<u64, RedisUnavailable> {
+        Ok(self.scan(pattern, None, true).await?.0)
+    }
+
+    async fn scan(
+        &self,
+        pattern: &str,
+        bound: Option<u64>,
+        unlink: bool,
+    ) -> Result<(u64, bool), RedisUnavailable> {
+        self.run(|mut c| async move {
+            let mut cursor = 0u64;
+            let mut total = 0u64;
+            loop {
+                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(pattern)
+                    .arg("COUNT")
+                    .arg(1000)
+                    .query_async(&mut c.commands)
+                    .await?;
+                total += if unlink && !keys.is_empty() {
+                    redis::cmd("UNLINK")
+                        .arg(&keys)
+                        .query_async::<u64>(&mut c.commands)
+                        .await?
+                } else {
+                    keys.len() as u64
+                };
+                if next == 0 {
+                    return Ok::<_, redis::RedisError>((total, false));
+                }
+                if bound.is_some_and(|bound| total >= bound) {
+                    return Ok((total, true));
+                }
+                cursor = next;
+            }
+        })
+        .await
+    }
+
     /// `PING`, bounded by the timeout.
     pub async fn ping(&self) -> Result<(), RedisUnavailable> {
         self.run(|mut c| async move {
@@ -296,33 +351,10 @@ impl RedisStore {
         }))
     }
 
-    /// How many session records Redis holds, counted with `SCAN` (never `KEYS`, which blocks
-    /// Redis) and stopped after `bound` keys so a big database cannot make the page slow.
+    /// How many session records Redis holds, counting no further than `bound`.
     pub async fn count_sessions(&self, bound: u64) -> Result<(u64, bool), RedisUnavailable> {
-        let pattern = format!("{REDIS_KEY_PREFIX}*");
         self.link
-            .run(|mut c| async move {
-                let mut cursor = 0u64;
-                let mut count = 0u64;
-                loop {
-                    let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                        .arg(cursor)
-                        .arg("MATCH")
-                        .arg(&pattern)
-                        .arg("COUNT")
-                        .arg(1000)
-                        .query_async(&mut c.commands)
-                        .await?;
-                    count += keys.len() as u64;
-                    if next == 0 {
-                        return Ok::<_, redis::RedisError>((count, false));
-                    }
-                    if count >= bound {
-                        return Ok((count, true));
-                    }
-                    cursor = next;
-                }
-            })
+            .count_keys(&format!("{REDIS_KEY_PREFIX}*"), Some(bound))
             .await
     }
 

@@ -34,49 +34,24 @@ pub async fn submit(
     page(&csrf, before, Some(outcome))
 }
 
-async fn scan(link: &RedisLink, delete: bool) -> Result<usize, String> {
-    link.run(|mut c| async move {
-        let mut cursor: u64 = 0;
-        let mut total = 0usize;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(APP_KEYS)
-                .arg("COUNT")
-                .arg(500)
-                .query_async(&mut c.commands)
-                .await?;
-            if delete && !keys.is_empty() {
-                total += redis::cmd("UNLINK")
-                    .arg(&keys)
-                    .query_async::<usize>(&mut c.commands)
-                    .await?;
-            } else {
-                total += keys.len();
-            }
-            cursor = next;
-            if cursor == 0 {
-                return Ok::<usize, redis::RedisError>(total);
-            }
-        }
-    })
-    .await
-    .map_err(|err| err.to_string())
+pub async fn count_app_keys(link: &RedisLink) -> Result<u64, String> {
+    let (count, _) = link
+        .count_keys(APP_KEYS, None)
+        .await
+        .map_err(|err| err.to_string())?;
+    Ok(count)
 }
 
-pub async fn count_app_keys(link: &RedisLink) -> Result<usize, String> {
-    scan(link, false).await
-}
-
-pub async fn delete_app_keys(link: &RedisLink) -> Result<usize, String> {
-    scan(link, true).await
+pub async fn delete_app_keys(link: &RedisLink) -> Result<u64, String> {
+    link.unlink_keys(APP_KEYS)
+        .await
+        .map_err(|err| err.to_string())
 }
 
 fn page(
     csrf: &CsrfToken,
-    before: Option<usize>,
-    outcome: Option<Result<usize, String>>,
+    before: Option<u64>,
+    outcome: Option<Result<u64, String>>,
 ) -> Result<HttpResponse, PageError> {
     let lab = lab("flush").ok_or_else(|| anyhow::anyhow!("the flush lab is not listed"))?;
     // Redis down is not a bug: the page says so, with the status that means it.

@@ -145,8 +145,8 @@ pub struct RestartPage<'a> {
 pub struct FlushPage<'a> {
     pub lab: &'a LabInfo,
     pub csrf: &'a str,
-    pub before: Option<usize>,
-    pub outcome: Option<Result<usize, String>>,
+    pub before: Option<u64>,
+    pub outcome: Option<Result<u64, String>>,
 }
 
 #[derive(Template)]
