@@ -74,8 +74,7 @@ pub async fn submit(
 }
 
 fn page(csrf: &CsrfToken, rows: Option<Vec<AuthorizationRow>>) -> Result<HttpResponse, PageError> {
-    let lab = lab("authorization")
-        .ok_or_else(|| anyhow::anyhow!("the authorization lab is not listed"))?;
+    let lab = lab("authorization")?;
     Ok(private(render::html(
         StatusCode::OK,
         &AuthorizationPage {

@@ -75,7 +75,7 @@ fn page(
     problem: Option<String>,
     result: Option<DecodeResult>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("decode").ok_or_else(|| anyhow::anyhow!("the decode lab is not listed"))?;
+    let lab = lab("decode")?;
     Ok(private(render::html(
         StatusCode::OK,
         &DecodePage {

@@ -167,7 +167,7 @@ fn page(
     problem: Option<String>,
     result: Option<ExpiryResult>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("expiry").ok_or_else(|| anyhow::anyhow!("the expiry lab is not listed"))?;
+    let lab = lab("expiry")?;
     Ok(private(render::html(
         StatusCode::OK,
         &ExpiryPage {

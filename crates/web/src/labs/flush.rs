@@ -53,7 +53,7 @@ fn page(
     before: Option<u64>,
     outcome: Option<Result<u64, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("flush").ok_or_else(|| anyhow::anyhow!("the flush lab is not listed"))?;
+    let lab = lab("flush")?;
     // Redis down is not a bug: the page says so, with the status that means it.
     let status = match &outcome {
         Some(Err(_)) => StatusCode::SERVICE_UNAVAILABLE,

@@ -86,7 +86,7 @@ fn page(
     problem: Option<String>,
     result: Option<Vec<(TokenView, Sent)>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("forged").ok_or_else(|| anyhow::anyhow!("the forged lab is not listed"))?;
+    let lab = lab("forged")?;
     Ok(private(render::html(
         StatusCode::OK,
         &ForgedPage {

@@ -107,8 +107,11 @@ pub const LABS: [LabInfo; 10] = [
     },
 ];
 
-pub fn lab(slug: &str) -> Option<&'static LabInfo> {
-    LABS.iter().find(|lab| lab.slug == slug)
+/// The lab listed under `slug`; a lab page asking for one that is not listed is a bug (a 500).
+pub fn lab(slug: &str) -> anyhow::Result<&'static LabInfo> {
+    LABS.iter()
+        .find(|lab| lab.slug == slug)
+        .ok_or_else(|| anyhow::anyhow!("the {slug} lab is not listed"))
 }
 
 /// `/labs` and `/labs/<name>`, and the posts of the server-wide labs.

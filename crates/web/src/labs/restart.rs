@@ -39,7 +39,7 @@ pub async fn submit(
 }
 
 fn page(state: &AppState, csrf: &CsrfToken, restarting: bool) -> Result<HttpResponse, PageError> {
-    let lab = lab("restart").ok_or_else(|| anyhow::anyhow!("the restart lab is not listed"))?;
+    let lab = lab("restart")?;
     Ok(private(render::html(
         StatusCode::OK,
         &RestartPage {

@@ -123,8 +123,7 @@ fn page<'a>(
     problem: Option<String>,
     result: Option<RevocationResult<'a>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab =
-        lab("revocation").ok_or_else(|| anyhow::anyhow!("the revocation lab is not listed"))?;
+    let lab = lab("revocation")?;
     Ok(private(render::html(
         StatusCode::OK,
         &RevocationPage {

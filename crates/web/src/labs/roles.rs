@@ -43,7 +43,7 @@ fn page(
     csrf: &CsrfToken,
     change: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("roles").ok_or_else(|| anyhow::anyhow!("the roles lab is not listed"))?;
+    let lab = lab("roles")?;
     Ok(private(render::html(
         StatusCode::OK,
         &RolesPage {

@@ -78,7 +78,7 @@ fn page(
     csrf: &CsrfToken,
     outcome: Option<Result<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("rotate").ok_or_else(|| anyhow::anyhow!("the rotate lab is not listed"))?;
+    let lab = lab("rotate")?;
     Ok(private(render::html(
         StatusCode::OK,
         &RotatePage {

@@ -93,7 +93,7 @@ fn page(
     problem: Option<String>,
     result: Option<TamperResult>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("tamper").ok_or_else(|| anyhow::anyhow!("the tamper lab is not listed"))?;
+    let lab = lab("tamper")?;
     Ok(private(render::html(
         StatusCode::OK,
         &TamperPage {
