@@ -1,6 +1,6 @@
 //! The payload is public: the browser's token read without the key.
 
-use actix_web::{cookie::time::OffsetDateTime, http::StatusCode, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_jwt::codec::unix_now;
 
 use super::{
@@ -9,8 +9,8 @@ use super::{
     token_view::TokenView,
 };
 use crate::{
-    csrf::CsrfToken, errors::PageError, forms::CheckedForm, render, routes::dashboard::private,
-    AppState,
+    csrf::CsrfToken, errors::PageError, forms::CheckedForm, inspector::Moment, render,
+    routes::dashboard::private, AppState,
 };
 
 pub async fn show(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
@@ -43,31 +43,10 @@ pub async fn submit(
     page(&csrf, None, Some(DecodeResult { view, times, shell }))
 }
 
-/// `2026-11-25 19:40:00 UTC (in 15 min 0 s)`.
-pub fn in_words(at: i64, now: i64) -> String {
-    let when = OffsetDateTime::from_unix_timestamp(at)
-        .map(|t| {
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        })
-        .unwrap_or_else(|_| at.to_string());
-    let delta = at - now;
-    let span = |s: i64| match s {
-        s if s >= 60 => format!("{} min {} s", s / 60, s % 60),
-        s => format!("{s} s"),
-    };
-    match delta {
-        0 => format!("{when} (now)"),
-        d if d > 0 => format!("{when} (in {})", span(d)),
-        d => format!("{when} ({} ago)", span(-d)),
-    }
+/// `2026-11-25 19:40:00 UTC (in 15 min 0 s)`: the inspector's words for a moment.
+fn in_words(at: i64, now: i64) -> String {
+    let moment = Moment::at(at, now);
+    format!("{} ({})", moment.utc, moment.relative)
 }
 
 fn page(
