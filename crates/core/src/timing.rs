@@ -46,7 +46,7 @@ pub async fn collect<F: Future>(future: F) -> (F::Output, Vec<Cost>) {
     COSTS
         .scope(RefCell::new(Vec::new()), async move {
             let output = future.await;
-            (output, COSTS.with(|costs| costs.borrow().clone()))
+            (output, COSTS.with(|costs| costs.take()))
         })
         .await
 }
