@@ -110,7 +110,8 @@ async fn a_paused_redis_is_bounded_by_the_timeout() {
         "faults-redis-paused",
         &format!(
             "Redis paused (`CLIENT PAUSE 3000 ALL`): `/session` API answered 503 in {took:.1?} \
-             (bound: {PROMPT:?}, Redis timeout 500 ms).\n"
+             (bound: {PROMPT:?}, Redis timeout {} ms).\n",
+            app.settings.redis_timeout_ms
         ),
     );
     assert_status(&response, 503);
