@@ -140,6 +140,37 @@ fn chart_error(err: Box<dyn std::error::Error + '_>) -> anyhow::Error {
 
 type DrawResult<'a> = Result<(), Box<dyn std::error::Error + 'a>>;
 
+/// Each mount's line: a stroke, a dot on every measured point, and an entry in the legend box.
+fn draw_lines<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    lines: impl IntoIterator<Item = (String, RGBColor, Vec<(f64, f64)>)>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    for (label, style, points) in lines {
+        chart
+            .draw_series(LineSeries::new(points.clone(), style.stroke_width(2)))?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], style.stroke_width(2))
+            });
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 4, style.filled())),
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+}
+
 fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[(&str, Vec<f64>)]) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
@@ -163,27 +194,13 @@ fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[(&str, Vec<f64>)]) -> 
         .y_desc("MiB held by the server")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .draw()?;
-    for (name, ys) in series {
-        let style = colour(name);
-        let points: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), style.stroke_width(2)))?
-            .label(*name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], style.stroke_width(2))
-            });
-        chart.draw_series(
-            points
-                .into_iter()
-                .map(|p| Circle::new(p, 4, style.filled())),
-        )?;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()?;
+    draw_lines(
+        &mut chart,
+        series.iter().map(|(name, ys)| {
+            let points = xs.iter().copied().zip(ys.iter().copied()).collect();
+            ((*name).to_owned(), colour(name), points)
+        }),
+    )?;
     root.present()?;
     Ok(())
 }
@@ -284,31 +301,17 @@ fn category_lines<'a>(
                 .y_desc(y_desc)
                 .y_label_formatter(&|y| format!("{y:.0}"))
                 .draw()?;
-            for (name, ys) in lines {
-                let style = colour(name);
-                let points: Vec<(f64, f64)> = ys
-                    .iter()
-                    .enumerate()
-                    .map(|(i, y)| (i as f64, y.max(if log_y { 1.0 } else { 0.0 })))
-                    .collect();
-                chart
-                    .draw_series(LineSeries::new(points.clone(), style.stroke_width(2)))?
-                    .label(format!("/{name}"))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], style.stroke_width(2))
-                    });
-                chart.draw_series(
-                    points
-                        .into_iter()
-                        .map(|p| Circle::new(p, 4, style.filled())),
-                )?;
-            }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()?;
+            draw_lines(
+                &mut chart,
+                lines.iter().map(|(name, ys)| {
+                    let points = ys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, y)| (i as f64, y.max(if log_y { 1.0 } else { 0.0 })))
+                        .collect();
+                    (format!("/{name}"), colour(name), points)
+                }),
+            )?;
         }};
     }
     if log_y {
