@@ -7,6 +7,7 @@ use super::{
     browser_token, lab,
     pages::{DecodePage, DecodeResult},
     token_view::TokenView,
+    NO_TOKEN,
 };
 use crate::{
     csrf::CsrfToken, errors::PageError, forms::CheckedForm, inspector::Moment, render,
@@ -24,11 +25,7 @@ pub async fn submit(
     csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
     let Some(view) = browser_token(&req, &state).and_then(|token| TokenView::of(&token)) else {
-        return page(
-            &csrf,
-            Some("Your browser sent no /jwt token with this form: log in to /jwt first.".into()),
-            None,
-        );
+        return page(&csrf, Some(NO_TOKEN.into()), None);
     };
     let now = unix_now();
     let times = ["iat", "nbf", "exp"]

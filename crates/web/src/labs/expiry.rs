@@ -19,6 +19,7 @@ use authlab_jwt::codec::unix_now;
 use super::{
     browser_token, lab,
     pages::{ExpiryPage, ExpiryResult},
+    NO_TOKEN,
 };
 use crate::{
     csrf::CsrfToken, errors::PageError, forms::CheckedForm, render, routes::dashboard::private,
@@ -58,16 +59,7 @@ pub async fn submit(
                 None,
             )
         }
-        None => {
-            return page(
-                &state,
-                &csrf,
-                Some(
-                    "Your browser sent no /jwt token with this form: log in to /jwt first.".into(),
-                ),
-                None,
-            )
-        }
+        None => return page(&state, &csrf, Some(NO_TOKEN.into()), None),
     };
     let now = unix_now();
     let ttl = short_ttl(&state);

@@ -152,6 +152,9 @@ pub fn token_routes(cfg: &mut web::ServiceConfig) {
         .route("/labs/expiry/check", web::post().to(expiry::check));
 }
 
+/// What a token lab says when the form came without a `/jwt` token.
+pub const NO_TOKEN: &str = "Your browser sent no /jwt token with this form: log in to /jwt first.";
+
 /// The token this browser sent to `/jwt`, if any.
 pub fn browser_token(req: &HttpRequest, state: &AppState) -> Option<String> {
     req.cookie(&state.jwt_settings.cookie_name)

@@ -10,6 +10,7 @@ use super::{
     pages::{TamperPage, TamperResult},
     present,
     token_view::{encode_part, TokenView},
+    NO_TOKEN,
 };
 use crate::{
     csrf::CsrfToken, errors::PageError, forms::CheckedForm, render, routes::dashboard::private,
@@ -29,11 +30,7 @@ pub async fn submit(
     csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
     let Some(token) = browser_token(&req, &state) else {
-        return page(
-            &csrf,
-            Some("Your browser sent no /jwt token with this form: log in to /jwt first.".into()),
-            None,
-        );
+        return page(&csrf, Some(NO_TOKEN.into()), None);
     };
     let Some(original) = TokenView::of(&token) else {
         return page(
