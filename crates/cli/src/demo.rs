@@ -12,7 +12,7 @@
 
 use std::{ffi::OsString, process::ExitCode};
 
-use authlab_web::restart::RESTART_EXIT_CODE;
+use authlab_classroom::RESTART_EXIT_CODE;
 use tokio::{
     process::{Child, Command},
     signal::unix::{signal, SignalKind},

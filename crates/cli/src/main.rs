@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Serve(args) => serve::run(args).map(|ended| match ended {
             serve::Ended::Stopped => std::process::ExitCode::SUCCESS,
             serve::Ended::RestartRequested => {
-                std::process::ExitCode::from(authlab_web::restart::RESTART_EXIT_CODE)
+                std::process::ExitCode::from(authlab_classroom::RESTART_EXIT_CODE)
             }
         }),
         cli::Command::Demo(args) => demo::run(args, demo_flags()),

@@ -1,6 +1,6 @@
 //! `authlab serve`.
 
-use authlab_web::AppState;
+use authlab::AppState;
 
 use crate::{cli::ServeArgs, private_redis};
 
@@ -25,14 +25,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<Ended> {
         private_redis::start_if_needed(&mut settings).await
     };
     let state = AppState::new(settings)?;
-    if let Err(err) = state.redis.ping().await {
+    if let Err(err) = state.redis().ping().await {
         tracing::warn!(
             "{err}. /session will answer 503 until Redis is reachable; /memory and /jwt work without it."
         );
     }
-    let restart = state.restart.clone();
-    let supervised = state.settings.supervised;
-    let running = authlab_web::start(state, true)?;
+    let restart = state.classroom.restart.clone();
+    let supervised = state.settings().supervised;
+    let running = authlab::start(state, true)?;
     tracing::info!(
         pid = std::process::id(),
         "authlab is serving on http://{}/ (Ctrl-C to stop)",

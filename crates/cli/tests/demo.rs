@@ -10,8 +10,8 @@ use std::{
 };
 
 use authlab_testkit::{
-    assert_is_redirect_to, assert_status, client::Client, extract_csrf_token, RedisServer, ALICE,
-    LOGIN_MOUNTS,
+    assert_is_redirect_to, assert_status, client::Client, extract_csrf_token, login_mounts,
+    RedisServer, ALICE,
 };
 use reqwest::Method;
 
@@ -93,7 +93,7 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
     let first_pid = server_pid(&browser).await.expect("the demo serves");
     let form = browser.send(Method::GET, "/jwt/login", |r| r).await;
     let csrf = extract_csrf_token(&form.body).expect("a CSRF field");
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         let login = browser
             .send(Method::POST, &format!("/{mount}/login"), |r| {
                 r.form(&[

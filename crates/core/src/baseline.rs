@@ -7,7 +7,10 @@
 use actix_web::{cookie::Cookie, HttpRequest};
 use async_trait::async_trait;
 
-use crate::{AuthBackend, Authentication, BackendError, Capabilities, Grant, Identity, Role};
+use crate::{
+    AuthBackend, Authentication, BackendError, Capabilities, Credential, Grant, Identity, Mount,
+    MountInfo, MountSlug, Role, StateHome, StepWords,
+};
 
 /// Everyone is the same fixed guest; nothing is checked or stored.
 ///
@@ -48,4 +51,37 @@ impl AuthBackend for BaselineBackend {
             live_role_changes: false,
         }
     }
+}
+
+/// `/baseline`: the benchmarks' yardstick, with only `GET /baseline/api/me`.
+pub const BASELINE_MOUNT: MountInfo = MountInfo {
+    slug: MountSlug::new("baseline"),
+    title: "Baseline (no authentication)",
+    summary: "No authentication at all, through the same handler: what the benchmarks measure \
+              the other mounts against.",
+    credential: Credential {
+        cookie: None,
+        bearer: false,
+        what: "nothing",
+    },
+    home: StateHome::Nowhere,
+    login: false,
+    words: StepWords {
+        created_title: "Nothing created",
+        created: "Nothing: there is no login.",
+        sent: "Nothing.",
+        stored: "Nothing.",
+        verified: "Nothing is checked.",
+        authorized: "Everyone is the same guest.",
+        ended: "There is nothing to end.",
+    },
+};
+
+/// The baseline as a running mount.
+pub fn baseline_mount() -> Mount {
+    Mount::new(
+        &BASELINE_MOUNT,
+        "A baseline login never ends: there is none.".to_owned(),
+        std::sync::Arc::new(BaselineBackend),
+    )
 }

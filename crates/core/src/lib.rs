@@ -14,6 +14,7 @@ pub mod denylist;
 pub mod error;
 pub mod identity;
 pub mod inspection;
+pub mod mount;
 pub mod rejection;
 pub mod secret;
 pub mod timing;
@@ -25,6 +26,9 @@ pub use error::BackendError;
 pub use identity::{Identity, Role};
 pub use inspection::{
     CookieFacts, CookieSetting, Inspection, RecordCount, ServerFacts, StoredRecord, TokenFacts,
+};
+pub use mount::{
+    CookieName, Credential, Install, Mount, MountInfo, MountSlug, Mounts, StateHome, StepWords,
 };
 pub use rejection::Rejection;
 pub use secret::Secret;

@@ -21,10 +21,12 @@ pub mod claims;
 pub mod codec;
 pub mod inspect;
 pub mod key_ring;
+pub mod mount;
 pub mod settings;
 
 pub use backend::JwtBackend;
 pub use claims::Claims;
 pub use codec::{TokenCodec, MAX_TOKEN_BYTES};
 pub use key_ring::KeyRing;
+pub use mount::{jwt_mount, JWT_MOUNT};
 pub use settings::{JwtSettings, MIN_SECRET_BYTES};

@@ -20,6 +20,7 @@ pub mod backend;
 pub mod denylist;
 pub mod inspect;
 pub mod middleware;
+pub mod mounts;
 pub mod outage;
 pub mod record;
 pub mod settings;
@@ -27,5 +28,6 @@ pub mod store;
 
 pub use backend::{SessionBackend, StoreKind};
 pub use middleware::session_middleware;
+pub use mounts::{session_mount, StoreDownAnswer, MEMORY_MOUNT, REDIS_MOUNT};
 pub use record::AuthSession;
 pub use settings::{CookieKey, SessionSettings, MIN_KEY_BYTES};

@@ -8,6 +8,16 @@
 
 use std::{cell::Cell, future::Future};
 
+use actix_web::{
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    error::InternalError,
+    middleware::Next,
+    Error,
+};
+
+use crate::StoreDownAnswer;
+
 tokio::task_local! {
     static STORE_FAILED: Cell<bool>;
 }
@@ -25,6 +35,29 @@ pub async fn watch<F: Future>(future: F) -> (F::Output, bool) {
 /// Called by a store when it cannot reach its backing service. Outside [`watch`] it does nothing.
 pub fn report() {
     let _ = STORE_FAILED.try_with(|failed| failed.set(true));
+}
+
+/// Middleware for a mount whose session store can fail: wraps actix-session's middleware and,
+/// when the store reported an outage during the request, answers with `answer` (a 503) whatever
+/// the inner layers made of it (actix-session would have made it an opaque 500).
+///
+/// The 503 travels as an error carrying its response: the request itself cannot be kept aside
+/// for building a new response, because actix needs to own it uniquely while routing.
+pub async fn answer_503_when_the_store_is_down(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    answer: StoreDownAnswer,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_api = req.path().contains("/api/");
+    let (result, store_failed) = watch(next.call(req)).await;
+    if store_failed {
+        return Err(InternalError::from_response(
+            "the session store is unavailable",
+            answer("Redis", is_api),
+        )
+        .into());
+    }
+    result.map(ServiceResponse::map_into_boxed_body)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 pub mod assertions;
 pub mod browser;
 pub mod client;
+pub mod mounts;
 pub mod redis;
 pub mod test_app;
 
@@ -27,5 +28,7 @@ pub use test_app::{extract_csrf_token, TestApp};
 pub const ALICE: (&str, &str) = ("alice", "wonderland");
 pub const BOB: (&str, &str) = ("bob", "builder");
 
-/// The mounts that keep a login, in the order of the URL contract.
-pub const LOGIN_MOUNTS: [&str; 3] = ["session", "memory", "jwt"];
+pub use authlab_core::MountSlug;
+pub use mounts::{
+    login_mounts, on_every_login_mount, stateful_mounts, BASELINE, JWT, MEMORY, SESSION,
+};

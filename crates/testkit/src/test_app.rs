@@ -9,13 +9,14 @@ use std::{
 
 use std::{net::SocketAddr, sync::Arc};
 
+use authlab::AppState;
 use authlab_core::{Secret, UserDirectory};
 use authlab_jwt::{JwtSettings, TokenCodec};
-use authlab_web::{state::JWT_SECRET_FILE, AppState, Settings};
+use authlab_web::{keys::JWT_SECRET_FILE, Settings};
 use reqwest::Method;
 use tokio::sync::oneshot;
 
-use crate::{client::Client, CookieJar, RedisServer, TestResponse};
+use crate::{client::Client, CookieJar, MountSlug, RedisServer, TestResponse};
 
 static APPS: AtomicU32 = AtomicU32::new(0);
 
@@ -34,8 +35,8 @@ impl Instance {
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let running = AppState::new(settings).and_then(|state| {
-                    let users = state.users.clone();
-                    Ok((authlab_web::start(state, false)?, users))
+                    let users = state.users().clone();
+                    Ok((authlab::start(state, false)?, users))
                 });
                 let (running, users) = match running {
                     Ok(running) => running,
@@ -171,8 +172,12 @@ impl TestApp {
     }
 
     /// The name of the cookie that carries a login on `mount`.
-    pub fn auth_cookie_name(mount: &str) -> String {
-        format!("authlab_{mount}")
+    pub fn auth_cookie_name(mount: MountSlug) -> String {
+        crate::mounts::info(mount)
+            .credential
+            .cookie
+            .map(|name| name.as_str().to_owned())
+            .unwrap_or_default()
     }
 
     /// A codec with this app's signing key, for forging and inspecting tokens in tests.
@@ -223,17 +228,22 @@ impl TestApp {
         self.get("/").await
     }
 
-    pub async fn get_login(&self, mount: &str) -> TestResponse {
+    pub async fn get_login(&self, mount: MountSlug) -> TestResponse {
         self.get(&format!("/{mount}/login")).await
     }
 
-    pub async fn post_login(&self, mount: &str, username: &str, password: &str) -> TestResponse {
+    pub async fn post_login(
+        &self,
+        mount: MountSlug,
+        username: &str,
+        password: &str,
+    ) -> TestResponse {
         self.post_login_form(mount, &[("username", username), ("password", password)])
             .await
     }
 
     /// Post the login form with these fields and this browser's CSRF token.
-    pub async fn post_login_form(&self, mount: &str, fields: &[(&str, &str)]) -> TestResponse {
+    pub async fn post_login_form(&self, mount: MountSlug, fields: &[(&str, &str)]) -> TestResponse {
         let token = self.csrf_token().await;
         let mut fields = fields.to_vec();
         fields.push(("csrf", &token));
@@ -277,7 +287,7 @@ impl TestApp {
 
     pub async fn post_login_raw(
         &self,
-        mount: &str,
+        mount: MountSlug,
         content_type: &str,
         body: Vec<u8>,
     ) -> TestResponse {
@@ -290,20 +300,20 @@ impl TestApp {
     }
 
     /// Log in through the form and check it worked.
-    pub async fn log_in(&self, mount: &str, (username, password): (&str, &str)) {
+    pub async fn log_in(&self, mount: MountSlug, (username, password): (&str, &str)) {
         let response = self.post_login(mount, username, password).await;
         crate::assert_is_redirect_to(&response, &format!("/{mount}/dashboard"));
     }
 
-    pub async fn get_dashboard(&self, mount: &str) -> TestResponse {
+    pub async fn get_dashboard(&self, mount: MountSlug) -> TestResponse {
         self.get(&format!("/{mount}/dashboard")).await
     }
 
-    pub async fn get_admin(&self, mount: &str) -> TestResponse {
+    pub async fn get_admin(&self, mount: MountSlug) -> TestResponse {
         self.get(&format!("/{mount}/admin")).await
     }
 
-    pub async fn post_logout_everywhere(&self, mount: &str) -> TestResponse {
+    pub async fn post_logout_everywhere(&self, mount: MountSlug) -> TestResponse {
         let token = self.csrf_token().await;
         self.post_form_as_is(
             &format!("/{mount}/logout-everywhere"),
@@ -313,13 +323,18 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_logout(&self, mount: &str) -> TestResponse {
+    pub async fn post_logout(&self, mount: MountSlug) -> TestResponse {
         let token = self.csrf_token().await;
         self.post_form_as_is(&format!("/{mount}/logout"), &[("csrf", &token)], &[])
             .await
     }
 
-    pub async fn api_login(&self, mount: &str, username: &str, password: &str) -> TestResponse {
+    pub async fn api_login(
+        &self,
+        mount: MountSlug,
+        username: &str,
+        password: &str,
+    ) -> TestResponse {
         let body = serde_json::json!({ "username": username, "password": password });
         self.client
             .send(Method::POST, &format!("/{mount}/api/login"), |r| {
@@ -329,7 +344,7 @@ impl TestApp {
     }
 
     /// `GET /{mount}/api/me`, with a bearer token if given (and the jar's cookies either way).
-    pub async fn api_me(&self, mount: &str, bearer: Option<&str>) -> TestResponse {
+    pub async fn api_me(&self, mount: MountSlug, bearer: Option<&str>) -> TestResponse {
         let bearer = bearer.map(str::to_owned);
         self.client
             .send(Method::GET, &format!("/{mount}/api/me"), |r| match bearer {

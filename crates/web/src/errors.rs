@@ -196,7 +196,8 @@ pub fn store_unavailable_page(what: &str) -> HttpResponse {
         &format!(
             "This mount keeps its logins in {what}, and {what} did not answer in time, so the \
              server cannot tell who you are. Nothing is wrong with your request: try again when \
-             {what} is back (it reconnects by itself). /jwt and /memory do not need {what} and keep working."
+             {what} is back (it reconnects by itself). The mounts that do not keep their logins in \
+             {what} do not need it and keep working."
         ),
         Some(("/".to_owned(), "All mounts")),
     );
@@ -204,6 +205,16 @@ pub fn store_unavailable_page(what: &str) -> HttpResponse {
         .headers_mut()
         .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
     response
+}
+
+/// The answer to a request during which a mount's store was down: the page, or for the JSON API
+/// the JSON (the session mounts' outage middleware calls this).
+pub fn store_unavailable(what: &'static str, api: bool) -> HttpResponse {
+    if api {
+        store_unavailable_json(what)
+    } else {
+        store_unavailable_page(what)
+    }
 }
 
 /// The 503 JSON of a mount whose store is down.

@@ -13,10 +13,12 @@ use actix_web::{
 };
 
 use crate::{
-    app::MAX_BODY_BYTES,
     csrf::{self, CsrfError, CSRF_FIELD},
     render,
 };
+
+/// Largest form or JSON body accepted; a login needs a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {

@@ -14,6 +14,12 @@ use authlab_core::Secret;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use rand::RngCore;
 
+/// File names in the data directory.
+pub const SESSION_KEY_FILE: &str = "session-cookie.key";
+pub const JWT_SECRET_FILE: &str = "jwt-hs256.key";
+pub const CSRF_KEY_FILE: &str = "csrf.key";
+pub const GENERATED_JWT_SECRET_BYTES: usize = 64;
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
     #[error("cannot read or write the key file {path}: {source}")]

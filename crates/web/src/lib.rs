@@ -1,34 +1,27 @@
-//! The authlab web application.
+//! The authlab product: the pages and the JSON API, written once and served under every mount.
 //!
-//! Every page and handler here is written once and mounted three times (`/session`, `/memory`,
-//! `/jwt`), plus `/baseline` for the benchmarks. A handler receives the [`Mount`] it serves as
-//! request data and talks only to its `dyn AuthBackend`; it never asks which backend that is. The
-//! only place that knows the concrete backends is [`state`], which builds them from [`Settings`].
+//! Every page and handler here is mounted once per backend (`/session`, `/memory`, `/jwt`, and
+//! `/baseline` for the benchmarks). A handler receives the [`Mount`] it serves as request data and
+//! talks only to its `dyn AuthBackend`; it never asks which backend that is. This crate knows no
+//! concrete backend and no lab: the composition root (the `authlab` crate) builds the mounts and
+//! hands them to [`site::configure`], and the classroom crate adds its pages beside these.
 
-pub mod app;
 pub mod csrf;
 pub mod errors;
 pub mod extractors;
 pub mod forms;
 pub mod inspector;
 pub mod keys;
-pub mod labs;
 pub mod lan_warning;
-pub mod mount;
-pub mod outage;
 pub mod render;
-pub mod restart;
 pub mod routes;
 pub mod security_headers;
-pub mod server;
 pub mod server_timing;
 pub mod settings;
-pub mod state;
+pub mod site;
 pub mod templates;
 pub mod throttle;
-pub mod walkthrough;
 
-pub use mount::Mount;
-pub use server::{start, RunningServer};
+pub use authlab_core::{Mount, Mounts};
 pub use settings::Settings;
-pub use state::AppState;
+pub use site::Product;

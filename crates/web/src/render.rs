@@ -38,3 +38,13 @@ pub fn error_page(
         },
     )
 }
+
+/// A page that shows a user's own data must not be kept by a shared cache or the back button of
+/// the next person at the keyboard.
+pub fn private(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    response
+}

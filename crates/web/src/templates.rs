@@ -55,11 +55,3 @@ pub struct ErrorPage<'a> {
     /// A link out of the error: (href, label).
     pub back: Option<(String, &'a str)>,
 }
-
-#[derive(Template)]
-#[template(path = "report.html")]
-pub struct ReportPage<'a> {
-    /// The report as HTML, made by pulldown-cmark from the Markdown compiled into the binary, with
-    /// any raw HTML in it turned into text. `None`: no report was generated before this build.
-    pub body: Option<&'a str>,
-}

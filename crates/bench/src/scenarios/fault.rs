@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use authlab_testkit::RedisOptions;
+use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{

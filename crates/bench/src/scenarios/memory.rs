@@ -19,11 +19,11 @@ use std::collections::{BTreeMap, HashMap};
 use actix_session::storage::SessionStore;
 use actix_web::cookie::time::Duration as CookieDuration;
 use authlab_core::Denylist;
+use authlab_procs::RedisOptions;
 use authlab_session::{
     denylist::RedisDenylist,
     store::{InProcessStore, RedisLink, RedisStore, REDIS_KEY_PREFIX},
 };
-use authlab_testkit::RedisOptions;
 use rand::{distr::Alphanumeric, Rng};
 
 use super::{start_redis, Context};

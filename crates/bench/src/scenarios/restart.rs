@@ -8,7 +8,7 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
-use authlab_testkit::RedisOptions;
+use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
@@ -128,7 +128,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
 
     let logins = log_in_everyone(context, &app, "JWT key rotation").await?;
     app.kill();
-    std::fs::remove_file(data_dir.join(authlab_web::state::JWT_SECRET_FILE))?;
+    std::fs::remove_file(data_dir.join(authlab_web::keys::JWT_SECRET_FILE))?;
     app.restart().await?;
     events.push(
         survival(

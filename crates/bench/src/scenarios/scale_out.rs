@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use authlab_testkit::RedisOptions;
+use authlab_procs::RedisOptions;
 use reqwest::StatusCode;
 
 use super::{start_redis, Context};

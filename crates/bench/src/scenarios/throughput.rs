@@ -12,7 +12,7 @@ use std::{collections::BTreeMap, time::Instant};
 
 use authlab_core::{Identity, Role, Secret};
 use authlab_jwt::{JwtSettings, TokenCodec};
-use authlab_testkit::RedisOptions;
+use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{

@@ -4,6 +4,7 @@ use authlab_testkit::{
     assert_body_contains, assert_client_error, assert_is_redirect_to, assert_status, RedisServer,
     TestApp, ALICE, BOB,
 };
+use authlab_testkit::{MountSlug, BASELINE, JWT};
 
 crate::for_each_mount!(
     the_login_form_names_the_mount_and_the_demo_accounts,
@@ -28,7 +29,7 @@ async fn app() -> (RedisServer, TestApp) {
     (redis, app)
 }
 
-async fn the_login_form_names_the_mount_and_the_demo_accounts(mount: &str) {
+async fn the_login_form_names_the_mount_and_the_demo_accounts(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let response = app.get_login(mount).await;
@@ -40,7 +41,7 @@ async fn the_login_form_names_the_mount_and_the_demo_accounts(mount: &str) {
     assert_body_contains(&response, "bob");
 }
 
-async fn the_right_password_leads_to_the_dashboard(mount: &str) {
+async fn the_right_password_leads_to_the_dashboard(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let response = app.post_login(mount, ALICE.0, ALICE.1).await;
@@ -49,7 +50,7 @@ async fn the_right_password_leads_to_the_dashboard(mount: &str) {
     assert!(app.jar().get(&TestApp::auth_cookie_name(mount)).is_some());
 }
 
-async fn a_wrong_password_shows_the_form_again_without_a_login(mount: &str) {
+async fn a_wrong_password_shows_the_form_again_without_a_login(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let response = app.post_login(mount, ALICE.0, "not-the-password").await;
@@ -63,7 +64,7 @@ async fn a_wrong_password_shows_the_form_again_without_a_login(mount: &str) {
     assert_is_redirect_to(&app.get_dashboard(mount).await, &format!("/{mount}/login"));
 }
 
-async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(mount: &str) {
+async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let unknown = app.post_login(mount, "mallory", "wonderland").await;
@@ -74,7 +75,7 @@ async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(mount: &str) {
     assert!(unknown.set_cookies.is_empty());
 }
 
-async fn the_dashboard_names_the_user_and_the_role(mount: &str) {
+async fn the_dashboard_names_the_user_and_the_role(mount: MountSlug) {
     let (_redis, app) = app().await;
     app.log_in(mount, BOB).await;
 
@@ -85,7 +86,7 @@ async fn the_dashboard_names_the_user_and_the_role(mount: &str) {
     assert_body_contains(&response, r#"<strong id="role">user</strong>"#);
 }
 
-async fn an_anonymous_visitor_is_sent_to_the_login_form(mount: &str) {
+async fn an_anonymous_visitor_is_sent_to_the_login_form(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let dashboard = app.get_dashboard(mount).await;
@@ -95,7 +96,7 @@ async fn an_anonymous_visitor_is_sent_to_the_login_form(mount: &str) {
     assert_is_redirect_to(&admin, &format!("/{mount}/login"));
 }
 
-async fn the_admin_page_is_for_admins_only(mount: &str) {
+async fn the_admin_page_is_for_admins_only(mount: MountSlug) {
     let (_redis, app) = app().await;
     app.log_in(mount, BOB).await;
 
@@ -110,7 +111,7 @@ async fn the_admin_page_is_for_admins_only(mount: &str) {
     assert_body_contains(&as_alice, "Admin area");
 }
 
-async fn logout_ends_the_login_and_goes_back_to_the_form(mount: &str) {
+async fn logout_ends_the_login_and_goes_back_to_the_form(mount: MountSlug) {
     let (_redis, app) = app().await;
     app.log_in(mount, ALICE).await;
 
@@ -121,7 +122,7 @@ async fn logout_ends_the_login_and_goes_back_to_the_form(mount: &str) {
     assert_is_redirect_to(&app.get_dashboard(mount).await, &format!("/{mount}/login"));
 }
 
-async fn the_api_login_answers_json(mount: &str) {
+async fn the_api_login_answers_json(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let good = app.api_login(mount, ALICE.0, ALICE.1).await;
@@ -131,7 +132,7 @@ async fn the_api_login_answers_json(mount: &str) {
     let body = good.json();
     assert_eq!(body["username"], "alice");
     assert_eq!(body["role"], "admin");
-    if mount == "jwt" {
+    if mount == JWT {
         assert_eq!(
             body["token"].as_str().map(|t| t.split('.').count()),
             Some(3)
@@ -142,7 +143,7 @@ async fn the_api_login_answers_json(mount: &str) {
     assert_eq!(bad.json()["error"], "wrong_credentials");
 }
 
-async fn the_api_knows_who_is_calling(mount: &str) {
+async fn the_api_knows_who_is_calling(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let anonymous = app.api_me(mount, None).await;
@@ -154,10 +155,10 @@ async fn the_api_knows_who_is_calling(mount: &str) {
     assert_status(&me, 200);
     assert_eq!(me.json()["username"], "bob");
     assert_eq!(me.json()["role"], "user");
-    assert_eq!(me.json()["mount"], mount);
+    assert_eq!(me.json()["mount"], mount.as_str());
 }
 
-async fn the_auth_cookie_is_httponly_samesite_secure_and_scoped(mount: &str) {
+async fn the_auth_cookie_is_httponly_samesite_secure_and_scoped(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let response = app.post_login(mount, ALICE.0, ALICE.1).await;
@@ -171,7 +172,7 @@ async fn the_auth_cookie_is_httponly_samesite_secure_and_scoped(mount: &str) {
     assert_eq!(cookie.path(), Some(format!("/{mount}").as_str()));
 }
 
-async fn a_garbage_auth_cookie_is_treated_as_anonymous(mount: &str) {
+async fn a_garbage_auth_cookie_is_treated_as_anonymous(mount: MountSlug) {
     let (_redis, app) = app().await;
     let name = TestApp::auth_cookie_name(mount);
 
@@ -194,7 +195,7 @@ async fn a_garbage_auth_cookie_is_treated_as_anonymous(mount: &str) {
     }
 }
 
-async fn incomplete_or_oversized_forms_are_client_errors(mount: &str) {
+async fn incomplete_or_oversized_forms_are_client_errors(mount: MountSlug) {
     let (_redis, app) = app().await;
 
     let missing = app.post_login_form(mount, &[("username", "alice")]).await;
@@ -232,7 +233,7 @@ async fn incomplete_or_oversized_forms_are_client_errors(mount: &str) {
     );
 }
 
-async fn authenticated_pages_are_not_cached(mount: &str) {
+async fn authenticated_pages_are_not_cached(mount: MountSlug) {
     let (_redis, app) = app().await;
     app.log_in(mount, ALICE).await;
 
@@ -245,7 +246,7 @@ async fn authenticated_pages_are_not_cached(mount: &str) {
 async fn the_baseline_answers_through_the_same_handler_without_authentication() {
     let (_redis, app) = app().await;
 
-    let response = app.api_me("baseline", None).await;
+    let response = app.api_me(BASELINE, None).await;
 
     assert_status(&response, 200);
     assert_eq!(response.json()["mount"], "baseline");
@@ -259,7 +260,7 @@ async fn the_landing_page_links_every_mount() {
     let response = app.get_landing().await;
 
     assert_status(&response, 200);
-    for mount in authlab_testkit::LOGIN_MOUNTS {
+    for mount in authlab_testkit::login_mounts() {
         assert_body_contains(&response, &format!("href=\"/{mount}/login\""));
     }
 }

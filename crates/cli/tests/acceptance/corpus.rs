@@ -5,6 +5,7 @@
 use authlab_core::{Rejection, Secret};
 use authlab_jwt::{codec::unix_now, JwtSettings, TokenCodec};
 use authlab_testkit::{assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE};
+use authlab_testkit::{JWT, SESSION};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -140,7 +141,7 @@ async fn every_hostile_jwt_in_the_corpus_is_refused_with_its_reason() {
         );
         let token = build_token(case, unix_now());
 
-        let api = app.api_me("jwt", Some(&token)).await;
+        let api = app.api_me(JWT, Some(&token)).await;
         let http_layer_refused = case["http_layer_may_refuse"].as_bool() == Some(true)
             && matches!(api.status.as_u16(), 400 | 431);
         if !http_layer_refused {
@@ -149,7 +150,7 @@ async fn every_hostile_jwt_in_the_corpus_is_refused_with_its_reason() {
         }
         if token.len() < 8 * 1024 {
             app.jar().set("authlab_jwt", &token);
-            let page = app.get_dashboard("jwt").await;
+            let page = app.get_dashboard(JWT).await;
             assert_is_redirect_to(&page, &format!("/jwt/login?reason={expected}"));
         }
     }
@@ -162,7 +163,7 @@ async fn a_well_formed_corpus_token_is_accepted_so_the_rejections_mean_something
 
     let token = build_token(&valid, unix_now());
 
-    assert_status(&app.api_me("jwt", Some(&token)).await, 200);
+    assert_status(&app.api_me(JWT, Some(&token)).await, 200);
 }
 
 #[test]
@@ -199,7 +200,7 @@ async fn wycheproof_hs256_vectors_get_401_from_the_app_never_a_5xx() {
         .as_array()
         .expect("tests")
     {
-        let response = app.api_me("jwt", test["jws"].as_str()).await;
+        let response = app.api_me(JWT, test["jws"].as_str()).await;
         assert_status(&response, 401);
     }
 }
@@ -207,11 +208,11 @@ async fn wycheproof_hs256_vectors_get_401_from_the_app_never_a_5xx() {
 #[tokio::test]
 async fn hostile_session_cookies_are_anonymous_and_a_valid_one_survives_garbage_beside_it() {
     let (_redis, app) = app().await;
-    app.log_in("session", ALICE).await;
+    app.log_in(SESSION, ALICE).await;
     let valid = app.jar().get("authlab_session").expect("a session");
     let foreign = {
         let other = app.another_instance_with_fresh_keys().await;
-        other.log_in("session", ALICE).await;
+        other.log_in(SESSION, ALICE).await;
         other.jar().get("authlab_session").expect("a session")
     };
     let flipped = {

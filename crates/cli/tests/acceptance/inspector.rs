@@ -2,14 +2,15 @@
 //! the store itself, and what authenticating a request cost.
 
 use authlab_testkit::{
-    assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE, LOGIN_MOUNTS,
+    assert_is_redirect_to, assert_status, login_mounts, RedisServer, TestApp, ALICE,
 };
+use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 
 /// The `desc` each mount's authentication reports, i.e. where the work happens.
-fn expected_step(mount: &str) -> &'static str {
+fn expected_step(mount: MountSlug) -> &'static str {
     match mount {
-        "session" => "redis GET",
-        "memory" => "in-process map lookup",
+        SESSION => "redis GET",
+        MEMORY => "in-process map lookup",
         _ => "HS256 verify",
     }
 }
@@ -18,7 +19,7 @@ fn expected_step(mount: &str) -> &'static str {
 async fn every_authenticated_response_says_what_authentication_cost() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         app.log_in(mount, ALICE).await;
 
         let dashboard = app.get_dashboard(mount).await;
@@ -55,9 +56,9 @@ async fn every_authenticated_response_says_what_authentication_cost() {
 async fn the_session_inspector_shows_the_record_that_redis_really_holds() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("session", ALICE).await;
+    app.log_in(SESSION, ALICE).await;
 
-    let page = app.get_dashboard("session").await;
+    let page = app.get_dashboard(SESSION).await;
 
     let key = between(&page.body, "<code class=\"value record-key\">", "</code>")
         .expect("a record key on the page");
@@ -81,13 +82,13 @@ async fn the_session_inspector_shows_the_record_that_redis_really_holds() {
 async fn the_jwt_inspector_shows_the_token_taken_apart_and_nothing_stored() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
     let cookie = app
         .jar()
-        .get(&TestApp::auth_cookie_name("jwt"))
+        .get(&TestApp::auth_cookie_name(JWT))
         .expect("the token cookie");
 
-    let page = app.get_dashboard("jwt").await;
+    let page = app.get_dashboard(JWT).await;
 
     let header = between(&page.body, "id=\"token-header\">", "</span>").expect("header part");
     let payload = between(&page.body, "id=\"token-payload\">", "</span>").expect("payload part");
@@ -124,11 +125,11 @@ async fn with_the_denylist_on_the_jwt_inspector_counts_revoked_tokens() {
         ..TestApp::settings_for(&redis.url())
     })
     .await;
-    app.log_in("jwt", ALICE).await;
-    assert_is_redirect_to(&app.post_logout("jwt").await, "/jwt/login");
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
+    assert_is_redirect_to(&app.post_logout(JWT).await, "/jwt/login");
+    app.log_in(JWT, ALICE).await;
 
-    let page = app.get_dashboard("jwt").await;
+    let page = app.get_dashboard(JWT).await;
 
     assert_status(&page, 200);
     assert!(page.body.contains("Redis (denylist)"));
@@ -148,7 +149,7 @@ async fn a_login_says_what_the_password_check_cost() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
 
-    let response = app.post_login("jwt", ALICE.0, ALICE.1).await;
+    let response = app.post_login(JWT, ALICE.0, ALICE.1).await;
 
     assert_is_redirect_to(&response, "/jwt/dashboard");
     let header = response.header("server-timing").expect("Server-Timing");

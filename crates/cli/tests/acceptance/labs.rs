@@ -2,9 +2,10 @@
 
 use authlab_core::Rejection;
 use authlab_testkit::{
-    assert_body_contains, assert_is_redirect_to, assert_status, RedisServer, TestApp, TestResponse,
-    ALICE, BOB, LOGIN_MOUNTS,
+    assert_body_contains, assert_is_redirect_to, assert_status, login_mounts, RedisServer, TestApp,
+    TestResponse, ALICE, BOB,
 };
+use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 /// Press a lab's button: post its form with this browser's CSRF token.
@@ -16,7 +17,7 @@ async fn press(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> TestRespon
 }
 
 /// What `/<mount>/labs/status` says for this browser: `in`, `out`, `rejected` or `down`.
-async fn status_of(app: &TestApp, mount: &str) -> (String, String) {
+async fn status_of(app: &TestApp, mount: MountSlug) -> (String, String) {
     let page = app.get(&format!("/{mount}/labs/status")).await;
     assert_status(&page, 200);
     let state = between(&page.body, "data-state=\"", "\"").unwrap_or_default();
@@ -42,7 +43,7 @@ async fn the_index_lists_every_lab_and_each_page_has_a_protected_form() {
     let index = app.get("/labs").await;
 
     assert_status(&index, 200);
-    for lab in authlab_web::labs::LABS {
+    for lab in authlab_classroom::labs::LABS {
         assert_body_contains(&index, &format!("href=\"/labs/{}\"", lab.slug));
         let page = app.get(&format!("/labs/{}", lab.slug)).await;
         assert_status(&page, 200);
@@ -73,7 +74,7 @@ async fn a_lab_button_without_the_csrf_token_is_refused() {
 async fn tampering_with_the_role_breaks_the_signature() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("jwt", BOB).await;
+    app.log_in(JWT, BOB).await;
 
     let page = press(&app, "/jwt/labs/tamper", &[]).await;
 
@@ -115,7 +116,7 @@ async fn alg_none_and_a_foreign_key_are_refused_with_their_reasons() {
 async fn the_payload_is_decoded_without_the_key() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
     let token = app.jar().get("authlab_jwt").expect("a token");
     let payload: serde_json::Value = serde_json::from_slice(
         &URL_SAFE_NO_PAD
@@ -140,16 +141,16 @@ async fn a_short_token_expires_and_the_login_page_says_why() {
     let mut settings = TestApp::settings_for(&redis.url());
     settings.jwt_ttl = 2;
     let app = TestApp::spawn_with(settings).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
 
     let lab = press(&app, "/jwt/labs/expiry", &[]).await;
     let short = lab
         .set_cookie("authlab_jwt")
         .expect("the lab sets a token")
         .clone();
-    let fresh = app.get_dashboard("jwt").await;
+    let fresh = app.get_dashboard(JWT).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let later = app.get_dashboard("jwt").await;
+    let later = app.get_dashboard(JWT).await;
 
     assert_body_contains(&lab, r#"id="countdown""#);
     let view: serde_json::Value = serde_json::from_slice(
@@ -174,7 +175,7 @@ async fn the_expiry_check_asks_the_live_verifier() {
     let mut settings = TestApp::settings_for(&redis.url());
     settings.jwt_ttl = 1;
     let app = TestApp::spawn_with(settings).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
     press(&app, "/jwt/labs/expiry", &[]).await;
 
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -189,11 +190,11 @@ async fn the_expiry_check_asks_the_live_verifier() {
 async fn after_logout_a_replayed_session_is_dead_and_a_replayed_jwt_still_works() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         app.log_in(mount, ALICE).await;
     }
 
-    for (mount, replayed_status) in [("session", 401), ("memory", 401), ("jwt", 200)] {
+    for (mount, replayed_status) in [(SESSION, 401), (MEMORY, 401), (JWT, 200)] {
         let page = press(&app, &format!("/{mount}/labs/revocation"), &[]).await;
 
         assert_status(&page, 200);
@@ -213,7 +214,7 @@ async fn the_copied_jwt_replays_again_later_but_not_with_the_denylist() {
 
     let mut statuses = Vec::new();
     for app in [&plain, &with_denylist] {
-        app.log_in("jwt", ALICE).await;
+        app.log_in(JWT, ALICE).await;
         let copy = app.jar().get("authlab_jwt").expect("token");
         press(app, "/jwt/labs/revocation", &[]).await;
         let again = press(app, "/jwt/labs/replay", &[("credential", &copy)]).await;
@@ -227,7 +228,7 @@ async fn the_copied_jwt_replays_again_later_but_not_with_the_denylist() {
 async fn promoting_bob_shows_at_once_on_sessions_and_not_on_the_jwt() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         app.log_in(mount, BOB).await;
     }
 
@@ -235,21 +236,18 @@ async fn promoting_bob_shows_at_once_on_sessions_and_not_on_the_jwt() {
 
     assert_body_contains(&page, "bob: user → admin");
     assert_eq!(
-        status_of(&app, "session").await.1,
+        status_of(&app, SESSION).await.1,
         "logged in as bob (role admin)"
     );
     assert_eq!(
-        status_of(&app, "memory").await.1,
+        status_of(&app, MEMORY).await.1,
         "logged in as bob (role admin)"
     );
-    assert_eq!(
-        status_of(&app, "jwt").await.1,
-        "logged in as bob (role user)"
-    );
-    assert_status(&app.get_admin("session").await, 200);
-    assert_status(&app.get_admin("jwt").await, 403);
-    app.log_in("jwt", BOB).await;
-    assert_status(&app.get_admin("jwt").await, 200);
+    assert_eq!(status_of(&app, JWT).await.1, "logged in as bob (role user)");
+    assert_status(&app.get_admin(SESSION).await, 200);
+    assert_status(&app.get_admin(JWT).await, 403);
+    app.log_in(JWT, BOB).await;
+    assert_status(&app.get_admin(JWT).await, 200);
 }
 
 #[tokio::test]
@@ -260,7 +258,7 @@ async fn authorization_lets_alice_into_admin_and_not_bob_on_every_mount() {
     let page = press(&app, "/labs/authorization", &[]).await;
 
     assert_status(&page, 200);
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         for (user, expected) in [("alice", "200 allowed"), ("bob", "403 forbidden")] {
             let row = between(
                 &page.body,
@@ -277,7 +275,7 @@ async fn authorization_lets_alice_into_admin_and_not_bob_on_every_mount() {
 async fn flushing_redis_ends_redis_sessions_only() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         app.log_in(mount, ALICE).await;
     }
 
@@ -287,28 +285,28 @@ async fn flushing_redis_ends_redis_sessions_only() {
         .and_then(|n| n.parse().ok())
         .expect("a count");
     assert!(deleted >= 1, "the session record at least");
-    assert_eq!(status_of(&app, "session").await.0, "out");
-    assert_eq!(status_of(&app, "memory").await.0, "in");
-    assert_eq!(status_of(&app, "jwt").await.0, "in");
+    assert_eq!(status_of(&app, SESSION).await.0, "out");
+    assert_eq!(status_of(&app, MEMORY).await.0, "in");
+    assert_eq!(status_of(&app, JWT).await.0, "in");
 }
 
 #[tokio::test]
 async fn rotating_the_key_ends_every_jwt_login_and_replaces_the_key_file() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("jwt", ALICE).await;
-    app.log_in("session", ALICE).await;
+    app.log_in(JWT, ALICE).await;
+    app.log_in(SESSION, ALICE).await;
     let old_codec = app.jwt_codec();
 
     let page = press(&app, "/labs/rotate", &[]).await;
 
     assert_body_contains(&page, "replaced by key");
     assert_is_redirect_to(
-        &app.get_dashboard("jwt").await,
+        &app.get_dashboard(JWT).await,
         "/jwt/login?reason=bad_signature",
     );
-    assert_status(&app.get_dashboard("session").await, 200);
-    app.log_in("jwt", ALICE).await;
+    assert_status(&app.get_dashboard(SESSION).await, 200);
+    app.log_in(JWT, ALICE).await;
     let token = app.jar().get("authlab_jwt").expect("token");
     assert!(
         app.jwt_codec().verify(&token).is_ok(),
@@ -323,12 +321,12 @@ async fn rotation_is_refused_when_the_key_comes_from_the_environment() {
     let mut settings = TestApp::settings_for(&redis.url());
     settings.jwt_secret = Some(authlab_core::Secret::new([5u8; 32]));
     let app = TestApp::spawn_with(settings).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
 
     let page = press(&app, "/labs/rotate", &[]).await;
 
     assert_body_contains(&page, "AUTHLAB_JWT_SECRET");
-    assert_status(&app.get_dashboard("jwt").await, 200);
+    assert_status(&app.get_dashboard(JWT).await, 200);
 }
 
 #[tokio::test]
@@ -348,15 +346,15 @@ async fn restart_under_serve_explains_how_to_start_the_demo() {
 async fn the_status_probe_asks_each_mount_with_its_own_cookie() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("memory", BOB).await;
+    app.log_in(MEMORY, BOB).await;
 
     let states = [
-        status_of(&app, "session").await.0,
-        status_of(&app, "memory").await.0,
-        status_of(&app, "jwt").await.0,
+        status_of(&app, SESSION).await.0,
+        status_of(&app, MEMORY).await.0,
+        status_of(&app, JWT).await.0,
     ];
     app.jar().set("authlab_jwt", "not.a.token");
-    let rejected = status_of(&app, "jwt").await;
+    let rejected = status_of(&app, JWT).await;
 
     assert_eq!(states, ["out", "in", "out"]);
     assert_eq!(rejected.0, "rejected");

@@ -1,6 +1,7 @@
 //! The classroom-network banner: over plain HTTP to a LAN address, `Secure` cookies would be
 //! dropped by the browser, so the login and compare pages say so and name the flag.
 
+use authlab_testkit::JWT;
 use authlab_testkit::{RedisServer, TestApp};
 
 const LAN_HOST: &str = "192.168.1.20:8080";
@@ -33,7 +34,7 @@ async fn localhost_and_insecure_cookies_get_no_banner() {
     })
     .await;
 
-    let on_loopback = secure.get_login("jwt").await;
+    let on_loopback = secure.get_login(JWT).await;
     let on_localhost_name = secure
         .get_with_headers("/jwt/login", &[("host", "localhost:8080")])
         .await;

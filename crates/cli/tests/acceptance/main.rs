@@ -18,19 +18,16 @@ mod tokens;
 mod walkthrough;
 mod web_security;
 
-/// Run each named test body once per login mount, as `session::name`, `memory::name`,
-/// `jwt::name`: the same contract for every backend.
+/// Run each named test body against every login mount of the server's list (concurrently, in
+/// one test per body), failing with the mounts it failed on: the same contract for every backend,
+/// and a mount added to the list is covered without editing this file.
 #[macro_export]
 macro_rules! for_each_mount {
     ($($test:ident),* $(,)?) => {
-        mod session {
-            $( #[tokio::test] async fn $test() { super::$test("session").await } )*
-        }
-        mod memory {
-            $( #[tokio::test] async fn $test() { super::$test("memory").await } )*
-        }
-        mod jwt {
-            $( #[tokio::test] async fn $test() { super::$test("jwt").await } )*
+        mod every_login_mount {
+            $( #[tokio::test] async fn $test() {
+                authlab_testkit::on_every_login_mount(super::$test).await
+            } )*
         }
     };
 }

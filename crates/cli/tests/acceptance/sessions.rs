@@ -7,9 +7,10 @@ use actix_session::storage::{SessionKey, SessionStore};
 use actix_web::cookie::time;
 use authlab_core::Role;
 use authlab_session::store::{InProcessStore, RedisLink, RedisStore};
-use authlab_testkit::{assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE, BOB};
-
-const STATEFUL: [&str; 2] = ["session", "memory"];
+use authlab_testkit::{
+    assert_is_redirect_to, assert_status, stateful_mounts, RedisServer, TestApp, ALICE, BOB,
+};
+use authlab_testkit::{MountSlug, JWT};
 
 #[tokio::test]
 async fn a_login_ends_after_its_absolute_lifetime_even_if_used() {
@@ -19,14 +20,14 @@ async fn a_login_ends_after_its_absolute_lifetime_even_if_used() {
         ..TestApp::settings_for(&redis.url())
     };
     let app = TestApp::spawn_with(settings).await;
-    for mount in STATEFUL {
+    for mount in stateful_mounts() {
         app.log_in(mount, ALICE).await;
         assert_status(&app.get_dashboard(mount).await, 200);
     }
 
     tokio::time::sleep(Duration::from_millis(2100)).await;
 
-    for mount in STATEFUL {
+    for mount in stateful_mounts() {
         assert_is_redirect_to(&app.get_dashboard(mount).await, &format!("/{mount}/login"));
     }
 }
@@ -35,11 +36,11 @@ async fn a_login_ends_after_its_absolute_lifetime_even_if_used() {
 async fn a_role_change_takes_effect_at_once_with_a_new_session_id() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    for mount in STATEFUL {
+    for mount in stateful_mounts() {
         app.log_in(mount, BOB).await;
     }
-    let before: Vec<String> = STATEFUL
-        .iter()
+    let before: Vec<String> = stateful_mounts()
+        .into_iter()
         .map(|m| {
             app.jar()
                 .get(&TestApp::auth_cookie_name(m))
@@ -49,7 +50,7 @@ async fn a_role_change_takes_effect_at_once_with_a_new_session_id() {
 
     app.users().set_role("bob", Role::Admin);
 
-    for (mount, old_cookie) in STATEFUL.iter().zip(before) {
+    for (mount, old_cookie) in stateful_mounts().into_iter().zip(before) {
         assert_status(&app.get_admin(mount).await, 200);
         let new_cookie = app
             .jar()
@@ -69,7 +70,7 @@ async fn a_role_change_takes_effect_at_once_with_a_new_session_id() {
     }
 }
 
-async fn log_in_on_a_new_device(app: &TestApp, mount: &str, who: (&str, &str)) -> String {
+async fn log_in_on_a_new_device(app: &TestApp, mount: MountSlug, who: (&str, &str)) -> String {
     let cookie = TestApp::auth_cookie_name(mount);
     app.jar().remove(&cookie);
     app.log_in(mount, who).await;
@@ -82,7 +83,7 @@ async fn log_in_on_a_new_device(app: &TestApp, mount: &str, who: (&str, &str)) -
 async fn log_out_everywhere_ends_the_logins_on_other_devices() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    for mount in STATEFUL {
+    for mount in stateful_mounts() {
         let cookie = TestApp::auth_cookie_name(mount);
         // Each device is a browser of its own: start each from an empty cookie.
         let laptop = log_in_on_a_new_device(&app, mount, ALICE).await;
@@ -103,9 +104,9 @@ async fn log_out_everywhere_ends_the_logins_on_other_devices() {
 async fn a_stateless_login_cannot_be_ended_everywhere_and_the_page_says_why() {
     let redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
 
-    let response = app.post_logout_everywhere("jwt").await;
+    let response = app.post_logout_everywhere(JWT).await;
 
     assert_status(&response, 409);
     assert!(response.body.contains("denylist"));

@@ -6,6 +6,7 @@ use authlab_jwt::{codec::unix_now, JwtSettings, TokenCodec};
 use authlab_testkit::{
     assert_body_contains, assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE, BOB,
 };
+use authlab_testkit::{JWT, SESSION};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 async fn app() -> (RedisServer, TestApp) {
@@ -15,7 +16,7 @@ async fn app() -> (RedisServer, TestApp) {
 }
 
 async fn jwt_of(app: &TestApp, (username, password): (&str, &str)) -> String {
-    let body = app.api_login("jwt", username, password).await.json();
+    let body = app.api_login(JWT, username, password).await.json();
     body["token"].as_str().expect("a token").to_owned()
 }
 
@@ -37,12 +38,12 @@ fn payload_of(token: &str) -> serde_json::Value {
 /// Every bad token gets a 401 from the API and, in the cookie, a trip to the login page that
 /// names the reason, with the cookie cleared.
 async fn assert_rejected_everywhere(app: &TestApp, token: &str, reason: &str) {
-    let api = app.api_me("jwt", Some(token)).await;
+    let api = app.api_me(JWT, Some(token)).await;
     assert_status(&api, 401);
     assert_eq!(api.json()["reason"], reason, "token {token}");
 
     app.jar().set("authlab_jwt", token);
-    let page = app.get_dashboard("jwt").await;
+    let page = app.get_dashboard(JWT).await;
     assert_is_redirect_to(&page, &format!("/jwt/login?reason={reason}"));
     assert!(
         app.jar().get("authlab_jwt").is_none(),
@@ -133,9 +134,9 @@ async fn a_token_expires_after_exactly_its_lifetime() {
     let app = TestApp::spawn_with(settings).await;
     let token = jwt_of(&app, ALICE).await;
 
-    let fresh = app.api_me("jwt", Some(&token)).await;
+    let fresh = app.api_me(JWT, Some(&token)).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let stale = app.api_me("jwt", Some(&token)).await;
+    let stale = app.api_me(JWT, Some(&token)).await;
 
     assert_status(&fresh, 200);
     assert_status(&stale, 401);
@@ -156,11 +157,11 @@ async fn malformed_tokens_are_refused_never_a_server_error() {
         b64("{}") + "." + &b64("{}") + ".",
     ];
     for case in &cases {
-        let response = app.api_me("jwt", Some(case)).await;
+        let response = app.api_me(JWT, Some(case)).await;
         assert_status(&response, 401);
     }
     let oversized = "a".repeat(5000);
-    let response = app.api_me("jwt", Some(&oversized)).await;
+    let response = app.api_me(JWT, Some(&oversized)).await;
     assert_status(&response, 401);
     assert_eq!(response.json()["reason"], "too_large");
 }
@@ -182,48 +183,48 @@ async fn a_forged_reason_in_the_url_cannot_put_words_on_the_page() {
 async fn a_session_id_planted_before_login_is_not_the_one_that_logs_in() {
     let (_redis, app) = app().await;
     // An anonymous visit creates no session; plant the victim's cookie from an earlier login.
-    app.log_in("session", BOB).await;
+    app.log_in(SESSION, BOB).await;
     let planted = app.jar().get("authlab_session").expect("a session cookie");
-    app.post_login("session", ALICE.0, ALICE.1).await;
+    app.post_login(SESSION, ALICE.0, ALICE.1).await;
 
     let after = app.jar().get("authlab_session").expect("a session cookie");
 
     assert_ne!(planted, after, "login must renew the session id");
     app.jar().set("authlab_session", &planted);
-    let replay = app.api_me("session", None).await;
+    let replay = app.api_me(SESSION, None).await;
     assert_status(&replay, 401);
 }
 
 #[tokio::test]
 async fn after_logout_a_replayed_session_cookie_is_dead_but_a_replayed_jwt_still_works() {
     let (_redis, app) = app().await;
-    app.log_in("session", ALICE).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(SESSION, ALICE).await;
+    app.log_in(JWT, ALICE).await;
     let session_cookie = app.jar().get("authlab_session").expect("session cookie");
     let jwt_cookie = app.jar().get("authlab_jwt").expect("jwt cookie");
 
-    app.post_logout("session").await;
-    app.post_logout("jwt").await;
+    app.post_logout(SESSION).await;
+    app.post_logout(JWT).await;
     app.jar().set("authlab_session", &session_cookie);
     app.jar().set("authlab_jwt", &jwt_cookie);
 
     // The stateful logout deleted the record: the copy of the cookie points at nothing.
-    assert_status(&app.api_me("session", None).await, 401);
+    assert_status(&app.api_me(SESSION, None).await, 401);
     // The stateless logout only asked the browser to forget: a copy still verifies until exp.
-    assert_status(&app.api_me("jwt", None).await, 200);
+    assert_status(&app.api_me(JWT, None).await, 200);
 }
 
 #[tokio::test]
 async fn a_session_cookie_from_another_key_is_anonymous() {
     let (_redis, app) = app().await;
-    app.log_in("session", ALICE).await;
+    app.log_in(SESSION, ALICE).await;
     let other = app.another_instance_with_fresh_keys().await;
-    other.log_in("session", BOB).await;
+    other.log_in(SESSION, BOB).await;
     let foreign = other.jar().get("authlab_session").expect("cookie");
 
     app.jar().set("authlab_session", &foreign);
 
-    assert_is_redirect_to(&app.get_dashboard("session").await, "/session/login");
+    assert_is_redirect_to(&app.get_dashboard(SESSION).await, "/session/login");
 }
 
 async fn app_with_denylist() -> (RedisServer, TestApp) {
@@ -239,18 +240,18 @@ async fn app_with_denylist() -> (RedisServer, TestApp) {
 #[tokio::test]
 async fn with_the_denylist_a_replayed_jwt_is_dead_after_logout() {
     let (redis, app) = app_with_denylist().await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
     let cookie = app.jar().get("authlab_jwt").expect("jwt cookie");
     let bearer = jwt_of(&app, BOB).await;
-    assert_status(&app.api_me("jwt", Some(&bearer)).await, 200);
+    assert_status(&app.api_me(JWT, Some(&bearer)).await, 200);
 
-    app.post_logout("jwt").await;
+    app.post_logout(JWT).await;
     app.jar().set("authlab_jwt", &cookie);
 
-    let replay = app.api_me("jwt", None).await;
+    let replay = app.api_me(JWT, None).await;
     assert_status(&replay, 401);
     assert_eq!(replay.json()["reason"], "revoked");
-    assert_status(&app.api_me("jwt", Some(&bearer)).await, 200);
+    assert_status(&app.api_me(JWT, Some(&bearer)).await, 200);
     assert_eq!(
         redis
             .command("EVAL \"return #redis.call('KEYS', 'authlab:jwt-denied:*')\" 0")
@@ -264,11 +265,11 @@ async fn with_the_denylist_a_replayed_jwt_is_dead_after_logout() {
 async fn with_the_denylist_and_redis_down_jwt_fails_closed() {
     let (mut redis, app) = app_with_denylist().await;
     let bearer = jwt_of(&app, ALICE).await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
 
     redis.stop();
 
-    let api = app.api_me("jwt", Some(&bearer)).await;
+    let api = app.api_me(JWT, Some(&bearer)).await;
     assert_status(&api, 503);
-    assert_status(&app.get_dashboard("jwt").await, 503);
+    assert_status(&app.get_dashboard(JWT).await, 503);
 }

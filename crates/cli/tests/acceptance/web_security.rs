@@ -2,9 +2,10 @@
 //! what a page can do.
 
 use authlab_testkit::{
-    assert_body_contains, assert_is_redirect_to, assert_status, RedisServer, TestApp, ALICE,
-    LOGIN_MOUNTS,
+    assert_body_contains, assert_is_redirect_to, assert_status, login_mounts, RedisServer, TestApp,
+    ALICE,
 };
+use authlab_testkit::{JWT, SESSION};
 
 async fn app() -> (RedisServer, TestApp) {
     let redis = RedisServer::start().expect("a private redis-server");
@@ -15,9 +16,9 @@ async fn app() -> (RedisServer, TestApp) {
 #[tokio::test]
 async fn a_login_form_without_a_valid_token_is_refused() {
     let (_redis, app) = app().await;
-    let _ = app.get_login("jwt").await; // the browser has its CSRF cookie
+    let _ = app.get_login(JWT).await; // the browser has its CSRF cookie
 
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         let path = format!("/{mount}/login");
         let none = app
             .post_form_as_is(&path, &[("username", ALICE.0), ("password", ALICE.1)], &[])
@@ -46,7 +47,7 @@ async fn a_token_from_another_browser_does_not_fit_this_browsers_cookie() {
     let (_redis, app) = app().await;
     let attacker = app.another_instance().await;
     let attackers_token = attacker.csrf_token().await;
-    let _ = app.get_login("jwt").await;
+    let _ = app.get_login(JWT).await;
 
     let response = app
         .post_form_as_is(
@@ -67,7 +68,7 @@ async fn a_token_from_another_browser_does_not_fit_this_browsers_cookie() {
 async fn logout_needs_the_token_too() {
     let (_redis, app) = app().await;
 
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         app.log_in(mount, ALICE).await;
 
         let forged = app
@@ -175,7 +176,7 @@ async fn every_page_carries_a_strict_content_security_policy() {
 async fn the_csrf_cookie_is_httponly_and_strict() {
     let (_redis, app) = app().await;
 
-    let response = app.get_login("jwt").await;
+    let response = app.get_login(JWT).await;
 
     let cookie = response.set_cookie("authlab_csrf").expect("a CSRF cookie");
     assert_eq!(cookie.http_only(), Some(true));
@@ -189,9 +190,9 @@ async fn the_csrf_cookie_is_httponly_and_strict() {
 #[tokio::test]
 async fn logout_asks_the_browser_to_clear_cached_pages() {
     let (_redis, app) = app().await;
-    app.log_in("jwt", ALICE).await;
+    app.log_in(JWT, ALICE).await;
 
-    let response = app.post_logout("jwt").await;
+    let response = app.post_logout(JWT).await;
 
     assert!(response
         .header("clear-site-data")
@@ -202,14 +203,14 @@ async fn logout_asks_the_browser_to_clear_cached_pages() {
 async fn repeated_wrong_passwords_are_throttled_without_locking_the_owner_out() {
     let (_redis, mut app) = app().await;
     for _ in 0..5 {
-        let wrong = app.post_login("jwt", ALICE.0, "guess").await;
+        let wrong = app.post_login(JWT, ALICE.0, "guess").await;
         assert_status(&wrong, 200);
     }
 
-    let throttled_form = app.post_login("jwt", ALICE.0, ALICE.1).await;
-    let throttled_api = app.api_login("session", ALICE.0, "guess").await;
+    let throttled_form = app.post_login(JWT, ALICE.0, ALICE.1).await;
+    let throttled_api = app.api_login(SESSION, ALICE.0, "guess").await;
     app.become_another_browser_at(std::net::IpAddr::from([127, 0, 0, 2]));
-    let owner = app.post_login("jwt", ALICE.0, ALICE.1).await;
+    let owner = app.post_login(JWT, ALICE.0, ALICE.1).await;
 
     assert_status(&throttled_form, 429);
     assert!(throttled_form.header("retry-after").is_some());
@@ -229,11 +230,11 @@ async fn an_unknown_user_and_a_wrong_password_cannot_be_told_apart_by_a_stopwatc
     for n in 0..8 {
         let known = if n % 2 == 0 { ALICE.0 } else { "bob" };
         let started = std::time::Instant::now();
-        let a = app.api_login("jwt", known, "wrong-password").await;
+        let a = app.api_login(JWT, known, "wrong-password").await;
         wrong_password.push(started.elapsed());
         let started = std::time::Instant::now();
         let b = app
-            .api_login("jwt", &format!("ghost{n}"), "wrong-password")
+            .api_login(JWT, &format!("ghost{n}"), "wrong-password")
             .await;
         unknown_user.push(started.elapsed());
         assert_eq!(

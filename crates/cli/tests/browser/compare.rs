@@ -1,6 +1,6 @@
 //! The compare view: the three mounts side by side, one login in each frame.
 
-use authlab_testkit::{ALICE, LOGIN_MOUNTS};
+use authlab_testkit::{login_mounts, ALICE};
 
 use crate::Classroom;
 
@@ -11,7 +11,7 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
     let browser = &classroom.browser;
     browser.open(&classroom.url("/")).await.expect("open /");
 
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         // Act: log in inside this mount's frame.
         browser
             .enter_frame(&format!("iframe[name=\"compare-{mount}\"]"))
@@ -40,7 +40,7 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
 
     // Each frame tells a different story about the same login.
     let mut stores = Vec::new();
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         browser
             .enter_frame(&format!("iframe[name=\"compare-{mount}\"]"))
             .await
@@ -65,7 +65,7 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
         .click("#reload-all")
         .await
         .expect("reload all three");
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         browser
             .enter_frame(&format!("iframe[name=\"compare-{mount}\"]"))
             .await

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use authlab_testkit::{TestApp, ALICE};
+use authlab_testkit::{JWT, MEMORY, SESSION};
 
 use crate::Classroom;
 
@@ -14,11 +15,11 @@ async fn the_jwt_inspector_decodes_the_token_and_counts_down_to_exp() {
     let browser = &classroom.browser;
 
     // Act
-    classroom.log_in("jwt", ALICE).await;
+    classroom.log_in(JWT, ALICE).await;
 
     // Assert: the three parts on the page are the cookie the browser holds.
     let cookie = browser
-        .cookie(&TestApp::auth_cookie_name("jwt"))
+        .cookie(&TestApp::auth_cookie_name(JWT))
         .await
         .expect("cookies")
         .expect("the token cookie");
@@ -70,9 +71,9 @@ async fn the_session_inspectors_show_the_record_on_the_server() {
     let browser = &classroom.browser;
 
     for (mount, store, step) in [
-        ("session", "Redis", "redis GET"),
+        (SESSION, "Redis", "redis GET"),
         (
-            "memory",
+            MEMORY,
             "this server process's memory",
             "in-process map lookup",
         ),
@@ -89,7 +90,7 @@ async fn the_session_inspectors_show_the_record_on_the_server() {
             .text(".record.yours .record-key")
             .await
             .expect("key");
-        if mount == "session" {
+        if mount == SESSION {
             assert!(key.starts_with("authlab:session:"), "{key}");
         }
         assert!(browser

@@ -10,7 +10,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use authlab_testkit::{Browser, RedisServer, TestApp, ALICE, BOB, LOGIN_MOUNTS};
+use authlab_testkit::{login_mounts, Browser, RedisServer, TestApp, ALICE, BOB};
+use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 
 use crate::Classroom;
 
@@ -25,7 +26,7 @@ async fn shoot(browser: &Browser, name: &str) {
 }
 
 /// What the status frame of `mount` on the current page says.
-async fn frame_text(browser: &Browser, mount: &str) -> String {
+async fn frame_text(browser: &Browser, mount: MountSlug) -> String {
     browser
         .enter_frame(&format!("iframe[src=\"/{mount}/labs/status\"]"))
         .await
@@ -54,7 +55,7 @@ async fn the_token_labs_tamper_forge_decode_and_expire() {
     let app = TestApp::spawn_with(settings).await;
     let classroom = Classroom::with_app(redis, app).await;
     let browser = &classroom.browser;
-    classroom.log_in("jwt", BOB).await;
+    classroom.log_in(JWT, BOB).await;
 
     // Act + assert: expiry first, while the login is fresh.
     run_lab(&classroom, "expiry", "#run").await;
@@ -77,7 +78,7 @@ async fn the_token_labs_tamper_forge_decode_and_expire() {
     );
     shoot(browser, "lab-expiry-after").await;
 
-    classroom.log_in("jwt", BOB).await;
+    classroom.log_in(JWT, BOB).await;
     run_lab(&classroom, "tamper", "#run").await;
     let result = browser.text("#result").await.expect("a result");
     assert!(result.contains("role user → admin"), "{result}");
@@ -91,7 +92,7 @@ async fn the_token_labs_tamper_forge_decode_and_expire() {
     shoot(browser, "lab-forged").await;
 
     // A fresh token: the last one may be near its end by now.
-    classroom.log_in("jwt", BOB).await;
+    classroom.log_in(JWT, BOB).await;
     run_lab(&classroom, "decode", "#run").await;
     let payload = browser
         .text("#result pre.part-payload")
@@ -111,15 +112,15 @@ async fn the_server_state_labs_show_which_mounts_notice() {
     // Arrange: bob logged in to all three mounts.
     let classroom = Classroom::open().await;
     let browser = &classroom.browser;
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         classroom.log_in(mount, BOB).await;
     }
 
     // Roles: promoted on the server; the sessions see it at once, the token does not.
     run_lab(&classroom, "roles", "#make-bob-admin").await;
-    assert!(frame_text(browser, "session").await.contains("role admin"));
-    assert!(frame_text(browser, "memory").await.contains("role admin"));
-    assert!(frame_text(browser, "jwt").await.contains("role user"));
+    assert!(frame_text(browser, SESSION).await.contains("role admin"));
+    assert!(frame_text(browser, MEMORY).await.contains("role admin"));
+    assert!(frame_text(browser, JWT).await.contains("role user"));
     shoot(browser, "lab-roles").await;
     browser
         .click("#make-bob-user")
@@ -142,22 +143,20 @@ async fn the_server_state_labs_show_which_mounts_notice() {
     shoot(browser, "lab-revocation").await;
 
     // Flush and rotate end the Redis sessions and the tokens respectively.
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         classroom.log_in(mount, ALICE).await;
     }
     run_lab(&classroom, "flush", "#run").await;
-    assert!(frame_text(browser, "session")
-        .await
-        .contains("not logged in"));
-    assert!(frame_text(browser, "memory")
+    assert!(frame_text(browser, SESSION).await.contains("not logged in"));
+    assert!(frame_text(browser, MEMORY)
         .await
         .contains("logged in as alice"));
     shoot(browser, "lab-flush").await;
     run_lab(&classroom, "rotate", "#run").await;
-    assert!(frame_text(browser, "jwt")
+    assert!(frame_text(browser, JWT)
         .await
         .contains("signature did not match"));
-    assert!(frame_text(browser, "memory")
+    assert!(frame_text(browser, MEMORY)
         .await
         .contains("logged in as alice"));
     shoot(browser, "lab-rotate").await;
@@ -170,7 +169,7 @@ async fn the_server_state_labs_show_which_mounts_notice() {
 async fn the_walkthrough_shows_this_browsers_own_requests() {
     let classroom = Classroom::open().await;
     let browser = &classroom.browser;
-    for mount in ["session", "jwt"] {
+    for mount in [SESSION, JWT] {
         classroom.log_in(mount, ALICE).await;
         browser
             .open(&classroom.url(&format!("/{mount}/admin")))
@@ -252,7 +251,7 @@ async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logg
     let browser = Browser::launch()
         .await
         .unwrap_or_else(|err| panic!("{err:#}"));
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         browser
             .open(&format!("{}/{mount}/login", demo.base))
             .await
@@ -282,13 +281,11 @@ async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logg
 
     // Assert: a new process; /session and /jwt kept the login, /memory lost it.
     assert_ne!(pid, first_pid, "a new server process");
-    assert!(frame_text(&browser, "session")
+    assert!(frame_text(&browser, SESSION)
         .await
         .contains("logged in as alice"));
-    assert!(frame_text(&browser, "memory")
-        .await
-        .contains("not logged in"));
-    assert!(frame_text(&browser, "jwt")
+    assert!(frame_text(&browser, MEMORY).await.contains("not logged in"));
+    assert!(frame_text(&browser, JWT)
         .await
         .contains("logged in as alice"));
     shoot(&browser, "lab-restart").await;
@@ -303,7 +300,7 @@ async fn the_labs_work_with_javascript_off() {
     let app = TestApp::spawn(&redis).await;
     let classroom = Classroom::with_browser(redis, app, Browser::launch_without_javascript).await;
     let browser = &classroom.browser;
-    classroom.log_in("jwt", BOB).await;
+    classroom.log_in(JWT, BOB).await;
 
     // Act: press two labs' buttons.
     run_lab(&classroom, "tamper", "#run").await;

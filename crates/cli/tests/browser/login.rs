@@ -1,6 +1,7 @@
 //! The core flow, in a real browser: log in and out on each mount, with JavaScript on.
 
-use authlab_testkit::{TestApp, ALICE, LOGIN_MOUNTS};
+use authlab_testkit::JWT;
+use authlab_testkit::{login_mounts, TestApp, ALICE};
 
 use crate::Classroom;
 
@@ -10,7 +11,7 @@ async fn a_student_logs_in_and_out_on_each_mount() {
     let classroom = Classroom::open().await;
     let browser = &classroom.browser;
 
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         // Act: log in.
         classroom.log_in(mount, ALICE).await;
 
@@ -72,7 +73,7 @@ async fn with_javascript_off_the_compare_view_still_logs_in_to_each_mount() {
     let browser = &classroom.browser;
     browser.open(&classroom.url("/")).await.expect("open /");
 
-    for mount in LOGIN_MOUNTS {
+    for mount in login_mounts() {
         // Act
         browser
             .enter_frame(&format!("iframe[name=\"compare-{mount}\"]"))
@@ -90,7 +91,7 @@ async fn with_javascript_off_the_compare_view_still_logs_in_to_each_mount() {
         assert_eq!(browser.text("#username").await.expect("user"), "alice");
         let store = browser.text("#store").await.expect("inspector");
         assert!(!store.is_empty());
-        if mount == "jwt" {
+        if mount == JWT {
             // Proof that scripts really are off: the countdown stays as the server wrote it.
             let first = browser.text("#expires-at .countdown").await.expect("exp");
             tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

@@ -11,6 +11,7 @@ mod labs;
 mod login;
 mod rejections;
 
+use authlab_testkit::MountSlug;
 use authlab_testkit::{Browser, RedisServer, TestApp};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -62,7 +63,7 @@ impl Classroom {
     }
 
     /// Log in through the form of `mount`, as a student types it.
-    pub async fn log_in(&self, mount: &str, (username, password): (&str, &str)) {
+    pub async fn log_in(&self, mount: MountSlug, (username, password): (&str, &str)) {
         self.browser
             .open(&self.url(&format!("/{mount}/login")))
             .await

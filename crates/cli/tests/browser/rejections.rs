@@ -1,5 +1,6 @@
 //! A refused JWT sends the browser back to the login page, which says why in words.
 
+use authlab_testkit::JWT;
 use authlab_testkit::{TestApp, BOB};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
@@ -12,8 +13,8 @@ async fn a_tampered_expired_or_alg_none_token_lands_on_login_with_the_reason() {
     // Arrange: bob logs in; from his real token make the tokens a student would try.
     let classroom = Classroom::open().await;
     let browser = &classroom.browser;
-    classroom.log_in("jwt", BOB).await;
-    let cookie_name = TestApp::auth_cookie_name("jwt");
+    classroom.log_in(JWT, BOB).await;
+    let cookie_name = TestApp::auth_cookie_name(JWT);
     let token = browser
         .cookie(&cookie_name)
         .await

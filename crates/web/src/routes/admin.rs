@@ -3,8 +3,11 @@
 use actix_web::{http::StatusCode, web, HttpResponse};
 
 use crate::{
-    errors::PageError, extractors::CurrentUser, render, routes::dashboard::private,
-    templates::AdminPage, Mount,
+    errors::PageError,
+    extractors::CurrentUser,
+    render::{self, private},
+    templates::AdminPage,
+    Mount,
 };
 
 pub async fn show(

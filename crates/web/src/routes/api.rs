@@ -60,7 +60,7 @@ pub async fn login(
     let grant = mount.backend.login(&req, &identity).await?;
     let token_type = grant.token.as_ref().map(|_| "Bearer");
     Ok(HttpResponse::Ok().json(LoginResponse {
-        mount: mount.slug,
+        mount: mount.slug.as_str(),
         username: &identity.username,
         display_name: &identity.display_name,
         role: identity.role.as_str(),
@@ -74,7 +74,7 @@ pub async fn me(mount: web::Data<Mount>, ApiUser(identity): ApiUser) -> HttpResp
     HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(Me {
-            mount: mount.slug,
+            mount: mount.slug.as_str(),
             username: &identity.username,
             display_name: &identity.display_name,
             role: identity.role.as_str(),

@@ -4,8 +4,13 @@ use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_core::timing;
 
 use crate::{
-    csrf::CsrfToken, errors::PageError, extractors::CurrentUser, inspector::InspectorView, render,
-    templates::DashboardPage, Mount,
+    csrf::CsrfToken,
+    errors::PageError,
+    extractors::CurrentUser,
+    inspector::InspectorView,
+    render::{self, private},
+    templates::DashboardPage,
+    Mount,
 };
 
 pub async fn show(
@@ -26,16 +31,6 @@ pub async fn show(
             inspector: InspectorView::new(inspection, &costs, unix_now()),
         },
     )))
-}
-
-/// A page that shows a user's own data must not be kept by a shared cache or the back button of
-/// the next person at the keyboard.
-pub fn private(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    response
 }
 
 fn unix_now() -> i64 {

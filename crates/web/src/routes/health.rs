@@ -1,17 +1,19 @@
 //! `GET /healthz`: the server is up; is Redis?
 
 use actix_web::{web, HttpResponse};
+use authlab_core::{Mounts, StateHome};
 use serde_json::json;
 
-use crate::AppState;
-
 /// Always 200 while the process serves: Redis being down is reported, not inherited, because
-/// `/jwt` and `/memory` still work without it.
-pub async fn show(state: web::Data<AppState>) -> HttpResponse {
-    let redis = match state.redis.ping().await {
-        Ok(()) => "up",
-        Err(_) => "down",
-    };
+/// the mounts that do not keep their logins in Redis still work without it. "Redis" is asked of
+/// the mounts that live there, through their backends' readiness.
+pub async fn show(mounts: web::Data<Mounts>) -> HttpResponse {
+    let mut redis = "up";
+    for mount in mounts.all().filter(|m| m.home == StateHome::Redis) {
+        if mount.backend.readiness().await.is_err() {
+            redis = "down";
+        }
+    }
     HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(json!({ "status": "ok", "redis": redis }))

@@ -4,19 +4,19 @@
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 
-use crate::{lan_warning::lan_warning, render, templates::LandingPage, AppState};
+use crate::{lan_warning::lan_warning, render, templates::LandingPage, Mounts, Settings};
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let mounts = state
-        .login_mounts()
-        .into_iter()
-        .map(|m| m.as_ref())
-        .collect();
+pub async fn show(
+    req: HttpRequest,
+    mounts: web::Data<Mounts>,
+    settings: web::Data<Settings>,
+) -> HttpResponse {
+    let mounts = mounts.login().map(|m| m.as_ref()).collect();
     render::html(
         StatusCode::OK,
         &LandingPage {
             mounts,
-            lan_warning: lan_warning(&req, state.settings.cookie_secure()),
+            lan_warning: lan_warning(&req, settings.cookie_secure()),
         },
     )
 }

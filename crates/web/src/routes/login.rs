@@ -13,7 +13,7 @@ use crate::{
     routes::credentials::{check_password, PasswordCheck},
     templates::LoginPage,
     throttle::LoginThrottle,
-    AppState, Mount,
+    Mount, Settings,
 };
 
 /// Said for an unknown user and a wrong password alike, so the form does not reveal which
@@ -70,7 +70,7 @@ pub async fn submit(
             return Err(PageError::Throttled { retry_after })
         }
         PasswordCheck::Refused => {
-            tracing::info!(mount = mount.slug, "failed login");
+            tracing::info!(mount = %mount.slug, "failed login");
             return Ok(render::html(
                 StatusCode::OK,
                 &LoginPage {
@@ -92,14 +92,14 @@ pub async fn submit(
             .add_cookie(&cookie)
             .map_err(|err| anyhow::anyhow!("cannot set the login cookie: {err}"))?;
     }
-    tracing::info!(mount = mount.slug, user = %identity.username, "login");
+    tracing::info!(mount = %mount.slug, user = %identity.username, "login");
     Ok(response)
 }
 
 /// The LAN banner, when this request's cookies would be dropped (see `lan_warning`).
 fn warning_for(req: &HttpRequest) -> Option<LanWarning> {
     let secure = req
-        .app_data::<web::Data<AppState>>()
-        .is_none_or(|state| state.settings.cookie_secure());
+        .app_data::<web::Data<Settings>>()
+        .is_none_or(|settings| settings.cookie_secure());
     lan_warning(req, secure)
 }

@@ -12,7 +12,6 @@ pub mod landing;
 pub mod login;
 pub mod logout;
 pub mod logout_everywhere;
-pub mod report;
 
 use actix_web::web;
 
@@ -28,8 +27,7 @@ pub fn mount_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(logout_everywhere::submit),
         )
         .route("/api/login", web::post().to(api::login))
-        .route("/api/me", web::get().to(api::me))
-        .configure(crate::labs::mount_routes);
+        .route("/api/me", web::get().to(api::me));
 }
 
 /// The baseline mount has only the endpoint the benchmarks compare against.

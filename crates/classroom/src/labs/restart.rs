@@ -1,0 +1,66 @@
+//! Restart the server process for real, under the `authlab demo` supervisor.
+//!
+//! The page shows this process's id and uptime, so a restart is visible (a new pid, an uptime of
+//! a few seconds), and a status frame per mount, so "who kept me logged in" is asked of each
+//! backend with the browser's real cookies after the restart.
+
+use std::time::Duration;
+
+use actix_web::{http::StatusCode, web, HttpResponse};
+
+use super::{lab, pages::RestartPage};
+use crate::{
+    csrf::CsrfToken,
+    errors::PageError,
+    forms::CheckedForm,
+    render::{self, private},
+    restart::{uptime, RestartSwitch},
+    Settings,
+};
+
+/// Long enough for this answer to leave before the server stops taking requests.
+const ANSWER_FIRST: Duration = Duration::from_millis(200);
+
+pub async fn show(
+    settings: web::Data<Settings>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    page(&settings, &csrf, false)
+}
+
+pub async fn submit(
+    settings: web::Data<Settings>,
+    switch: web::Data<RestartSwitch>,
+    _form: CheckedForm,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    if !settings.supervised {
+        return page(&settings, &csrf, false);
+    }
+    tracing::warn!("restart requested by the restart lab");
+    let switch = RestartSwitch::clone(&switch);
+    actix_web::rt::spawn(async move {
+        tokio::time::sleep(ANSWER_FIRST).await;
+        switch.request();
+    });
+    page(&settings, &csrf, true)
+}
+
+fn page(
+    settings: &Settings,
+    csrf: &CsrfToken,
+    restarting: bool,
+) -> Result<HttpResponse, PageError> {
+    let lab = lab("restart")?;
+    Ok(private(render::html(
+        StatusCode::OK,
+        &RestartPage {
+            lab,
+            csrf: csrf.value(),
+            pid: std::process::id(),
+            uptime_secs: uptime().as_secs(),
+            supervised: settings.supervised,
+            restarting,
+        },
+    )))
+}

@@ -1,0 +1,143 @@
+//! Log out, then replay: the same handler under every mount.
+//!
+//! The handler copies the credential this browser sent to the mount, logs out the mount's way,
+//! and then sends the copy back to the mount's `/api/me` as a real request. A session is dead at
+//! once (its record is gone); a JWT keeps working until its `exp`, because there was nothing on
+//! the server to delete (unless the denylist is on). The page shows the curl line that does the
+//! same replay from a terminal, and a button to replay again later.
+
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+use authlab_core::Authentication;
+
+use super::{
+    lab,
+    pages::{RevocationPage, RevocationResult},
+    present,
+};
+use crate::{
+    csrf::CsrfToken,
+    errors::PageError,
+    forms::CheckedForm,
+    render::{self, private},
+    Mount, Mounts,
+};
+
+/// The name of the cookie that carries a login on `mount`, as the mount declares it.
+pub fn credential_cookie(mount: &Mount) -> String {
+    mount
+        .credential
+        .cookie
+        .map(|name| name.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+pub async fn show(mounts: web::Data<Mounts>, csrf: CsrfToken) -> Result<HttpResponse, PageError> {
+    page(&mounts, &csrf, None, None)
+}
+
+/// `POST /<mount>/labs/revocation`: copy, log out, replay.
+pub async fn submit(
+    req: HttpRequest,
+    mounts: web::Data<Mounts>,
+    mount: web::Data<Mount>,
+    _form: CheckedForm,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    let cookie_name = credential_cookie(&mount);
+    let copy = req.cookie(&cookie_name).map(|c| c.value().to_owned());
+    let identity = match mount.backend.authenticate(&req).await? {
+        Authentication::Authenticated(identity) => Some(identity),
+        _ => None,
+    };
+    let (Some(copy), Some(identity)) = (copy, identity) else {
+        return page(
+            &mounts,
+            &csrf,
+            Some(format!(
+                "You are not logged in to /{} in this browser: log in there first.",
+                mount.slug
+            )),
+            None,
+        );
+    };
+    let removal = mount.backend.logout(&req).await?;
+    let replay = replay_of(&req, &mount, &cookie_name, &copy, "after logout").await;
+    let mut response = page(
+        &mounts,
+        &csrf,
+        None,
+        Some(RevocationResult {
+            mount: &mount,
+            logged_out: Some(identity),
+            cookie_name,
+            credential: copy,
+            replay,
+        }),
+    )?;
+    for cookie in &removal {
+        response
+            .add_cookie(cookie)
+            .map_err(|err| anyhow::anyhow!("cannot clear the login cookie: {err}"))?;
+    }
+    Ok(response)
+}
+
+/// `POST /<mount>/labs/replay`: send the copy again, now.
+pub async fn replay(
+    req: HttpRequest,
+    mounts: web::Data<Mounts>,
+    mount: web::Data<Mount>,
+    mut form: CheckedForm,
+    csrf: CsrfToken,
+) -> actix_web::Result<HttpResponse> {
+    let credential = form.take("credential")?;
+    let cookie_name = credential_cookie(&mount);
+    let replay = replay_of(&req, &mount, &cookie_name, &credential, "replayed again").await;
+    Ok(page(
+        &mounts,
+        &csrf,
+        None,
+        Some(RevocationResult {
+            mount: &mount,
+            logged_out: None,
+            cookie_name,
+            credential,
+            replay,
+        }),
+    )?)
+}
+
+async fn replay_of(
+    req: &HttpRequest,
+    mount: &Mount,
+    cookie_name: &str,
+    credential: &str,
+    when: &str,
+) -> super::pages::Sent {
+    present(
+        req,
+        &mount.path("api/me"),
+        ("Cookie", format!("{cookie_name}={credential}")),
+        format!("The copied {cookie_name} cookie, {when}"),
+    )
+    .await
+}
+
+fn page<'a>(
+    mounts: &'a Mounts,
+    csrf: &'a CsrfToken,
+    problem: Option<String>,
+    result: Option<RevocationResult<'a>>,
+) -> Result<HttpResponse, PageError> {
+    let lab = lab("revocation")?;
+    Ok(private(render::html(
+        StatusCode::OK,
+        &RevocationPage {
+            lab,
+            csrf: csrf.value(),
+            mounts: mounts.login().map(|m| m.as_ref()).collect(),
+            problem,
+            result,
+        },
+    )))
+}

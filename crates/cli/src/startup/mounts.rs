@@ -1,0 +1,140 @@
+//! The list of mounts: the one place that names them. Every page, the recorder, the walkthrough,
+//! the compare view, the labs, the test kit and the benchmarks read the list built here.
+//!
+//! Adding a mount is: its own crate or module (its backend and its `MountInfo`), one entry in
+//! [`CATALOG`] and one in [`build`], its templates' words, and its rows in the docs.
+
+use std::{sync::Arc, time::Duration};
+
+use authlab_core::{
+    baseline::{baseline_mount, BASELINE_MOUNT},
+    MountInfo, MountSlug, Mounts, Secret, UserDirectory,
+};
+use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, JWT_MOUNT};
+use authlab_session::{
+    denylist::RedisDenylist,
+    session_mount,
+    store::{InProcessStore, RedisLink, RedisStore},
+    CookieKey, SessionBackend, SessionSettings, StoreKind, MEMORY_MOUNT, REDIS_MOUNT,
+};
+use authlab_web::{errors::store_unavailable, Settings};
+
+use super::state::session_lifetimes;
+
+/// Every mount this server serves, in the order the pages show them: what the test kit and the
+/// benchmarks iterate without running a server.
+pub const CATALOG: [&MountInfo; 4] = [&REDIS_MOUNT, &MEMORY_MOUNT, &JWT_MOUNT, &BASELINE_MOUNT];
+
+/// What building the mounts takes.
+pub struct MountParts<'a> {
+    pub settings: &'a Settings,
+    pub users: Arc<UserDirectory>,
+    pub redis: RedisLink,
+    pub cookie_key: CookieKey,
+    pub jwt_secret: Secret,
+}
+
+/// The mounts, and the handles the classroom needs of the JWT one.
+pub struct Built {
+    pub mounts: Mounts,
+    pub tokens_mount: MountSlug,
+    pub jwt_keys: Arc<KeyRing>,
+    pub jwt_settings: JwtSettings,
+}
+
+pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
+    let MountParts {
+        settings,
+        users,
+        redis,
+        cookie_key,
+        jwt_secret,
+    } = parts;
+    let (idle, absolute) = session_lifetimes(settings);
+    let session_lifetime = format!(
+        "AUTHLAB_SESSION_TTL = {} s after the last change, and at most \
+         AUTHLAB_SESSION_ABSOLUTE_TTL = {} s after login",
+        idle.as_secs(),
+        absolute.as_secs()
+    );
+    let cookie = |info: &MountInfo| SessionSettings {
+        cookie_name: info
+            .credential
+            .cookie
+            .map(|name| name.as_str().to_owned())
+            .unwrap_or_default(),
+        cookie_path: info.slug.prefix(),
+        cookie_secure: settings.cookie_secure(),
+        ttl: idle,
+        cookie_key: cookie_key.clone(),
+    };
+    let session_backend = |store: StoreKind, info: &MountInfo| {
+        SessionBackend::new(users.clone(), store, idle.as_secs(), absolute.as_secs())
+            .with_cookie(cookie(info))
+    };
+
+    let redis_store = RedisStore::new(redis.clone());
+    let session = session_mount(
+        &REDIS_MOUNT,
+        session_backend(StoreKind::Redis(redis_store.clone()), &REDIS_MOUNT),
+        redis_store,
+        cookie(&REDIS_MOUNT),
+        session_lifetime.clone(),
+        Some(store_unavailable),
+    );
+    let memory_store = InProcessStore::new();
+    let memory = session_mount(
+        &MEMORY_MOUNT,
+        session_backend(StoreKind::InProcess(memory_store.clone()), &MEMORY_MOUNT),
+        memory_store,
+        cookie(&MEMORY_MOUNT),
+        session_lifetime,
+        None,
+    );
+
+    let mut jwt_settings = JwtSettings::new(jwt_secret, Duration::from_secs(settings.jwt_ttl));
+    jwt_settings.cookie_secure = settings.cookie_secure();
+    let mut jwt_backend = JwtBackend::new(jwt_settings.clone())?;
+    if settings.jwt_denylist {
+        jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis)));
+    }
+    let jwt_keys = jwt_backend.key_ring();
+
+    Ok(Built {
+        mounts: Mounts::new(vec![
+            session,
+            memory,
+            jwt_mount(jwt_backend),
+            baseline_mount(),
+        ]),
+        tokens_mount: JWT_MOUNT.slug,
+        jwt_keys,
+        jwt_settings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_lists_the_built_mounts_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = Settings {
+            data_dir: dir.path().to_owned(),
+            ..Settings::defaults()
+        };
+        let built = build(MountParts {
+            settings: &settings,
+            users: Arc::new(UserDirectory::demo()),
+            redis: RedisLink::new(&settings.redis_url, settings.redis_timeout()).expect("url"),
+            cookie_key: CookieKey::new(&Secret::new([7u8; 64])).expect("key"),
+            jwt_secret: Secret::new([9u8; 64]),
+        })
+        .expect("mounts");
+
+        let built: Vec<MountSlug> = built.mounts.all().map(|m| m.slug).collect();
+        let listed: Vec<MountSlug> = CATALOG.iter().map(|info| info.slug).collect();
+        assert_eq!(built, listed);
+    }
+}
