@@ -138,12 +138,23 @@ fn no_crate_has_an_import_circle_between_its_modules() {
             checked += 1;
         }
         if let Some(circle) = find_circle(&edges) {
-            circles.push(format!("{}: {}", entry.path().display(), circle.join(" -> ")));
+            circles.push(format!(
+                "{}: {}",
+                entry.path().display(),
+                circle.join(" -> ")
+            ));
         }
     }
 
-    assert!(checked > 50, "read only {checked} files: is the layout what this test expects?");
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        checked > 50,
+        "read only {checked} files: is the layout what this test expects?"
+    );
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
@@ -166,14 +177,33 @@ fn the_circle_finder_finds_a_circle_through_a_grouped_import() {
 #[test]
 fn the_released_binary_links_no_webdriver_client() {
     let output = std::process::Command::new(env!("CARGO"))
-        .args(["tree", "-p", "authlab", "-e", "normal", "--offline", "--prefix", "none"])
+        .args([
+            "tree",
+            "-p",
+            "authlab",
+            "-e",
+            "normal",
+            "--offline",
+            "--prefix",
+            "none",
+        ])
         .current_dir(workspace())
         .output()
         .expect("cargo tree");
     let tree = String::from_utf8_lossy(&output.stdout);
 
-    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(tree.contains("authlab-web"), "unexpected tree:\n{tree}");
-    assert!(!tree.contains("fantoccini"), "the binary links fantoccini:\n{tree}");
-    assert!(!tree.contains("authlab-testkit"), "the binary links the test kit:\n{tree}");
+    assert!(
+        !tree.contains("fantoccini"),
+        "the binary links fantoccini:\n{tree}"
+    );
+    assert!(
+        !tree.contains("authlab-testkit"),
+        "the binary links the test kit:\n{tree}"
+    );
 }

@@ -6,9 +6,10 @@ use authlab_core::UserDirectory;
 use reqwest::Method;
 
 use super::{
-    lab, loopback,
+    loopback,
     pages::{AuthorizationPage, AuthorizationRow},
     revocation::credential_cookie,
+    Lab, LabInfo,
 };
 use crate::{
     csrf::CsrfToken,
@@ -17,6 +18,24 @@ use crate::{
     render::{self, private},
     Mounts,
 };
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "authorization",
+        title: "Authorization: /admin for alice and bob",
+        summary: "Authentication says who you are; authorization says what you may do.",
+        affects: None,
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: None,
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/authorization", web::get().to(show))
+        .route("/labs/authorization", web::post().to(submit));
+}
 
 /// The documented demo accounts (README, login page).
 const DEMO_LOGINS: [(&str, &str); 2] = [("alice", "wonderland"), ("bob", "builder")];
@@ -77,7 +96,7 @@ pub async fn submit(
 }
 
 fn page(csrf: &CsrfToken, rows: Option<Vec<AuthorizationRow>>) -> Result<HttpResponse, PageError> {
-    let lab = lab("authorization")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &AuthorizationPage {

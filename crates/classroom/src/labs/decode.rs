@@ -4,10 +4,10 @@ use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_jwt::codec::unix_now;
 
 use super::{
-    browser_token, lab,
+    browser_token,
     pages::{DecodePage, DecodeResult},
     token_view::TokenView,
-    NO_TOKEN,
+    Lab, LabInfo, NO_TOKEN,
 };
 use crate::{
     csrf::CsrfToken,
@@ -17,6 +17,27 @@ use crate::{
     render::{self, private},
     TokenKit,
 };
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "decode",
+        title: "The payload is public",
+        summary: "Read your token's claims without knowing the key.",
+        affects: None,
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: Some(token_routes),
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/decode", web::get().to(show));
+}
+
+fn token_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/decode", web::post().to(submit));
+}
 
 pub async fn show(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
     page(&csrf, None, None)
@@ -55,7 +76,7 @@ fn page(
     problem: Option<String>,
     result: Option<DecodeResult>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("decode")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &DecodePage {

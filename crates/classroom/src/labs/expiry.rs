@@ -17,9 +17,9 @@ use authlab_core::Rejection;
 use authlab_jwt::codec::unix_now;
 
 use super::{
-    browser_token, lab,
+    browser_token,
     pages::{ExpiryPage, ExpiryResult},
-    NO_TOKEN,
+    Lab, LabInfo, NO_TOKEN,
 };
 use crate::{
     csrf::CsrfToken,
@@ -28,6 +28,29 @@ use crate::{
     render::{self, private},
     TokenKit,
 };
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "expiry",
+        title: "Expiry",
+        summary: "Get a token that lives a few seconds, watch it expire, and see why you are sent \
+                      back to the login page.",
+        affects: None,
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: Some(token_routes),
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/expiry", web::get().to(show));
+}
+
+fn token_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/expiry", web::post().to(submit))
+        .route("/labs/expiry/check", web::post().to(check));
+}
 
 /// The lifetime of the lab's token, in seconds (never longer than `AUTHLAB_JWT_TTL`).
 pub const SHORT_TTL_SECS: i64 = 10;
@@ -162,7 +185,7 @@ fn page(
     problem: Option<String>,
     result: Option<ExpiryResult>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("expiry")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &ExpiryPage {

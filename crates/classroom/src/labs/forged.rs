@@ -9,10 +9,10 @@ use authlab_jwt::{codec::unix_now, JwtSettings, TokenCodec};
 use rand::RngCore;
 
 use super::{
-    lab,
     pages::{ForgedPage, Sent},
     present,
     token_view::{encode_part, TokenView},
+    Lab, LabInfo,
 };
 use crate::{
     csrf::CsrfToken,
@@ -22,7 +22,28 @@ use crate::{
     TokenKit,
 };
 
-const ME: &str = "/jwt/api/me";
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "forged",
+        title: "alg: none, and another key",
+        summary:
+            "Two classic forgeries: a token that claims it needs no signature, and one signed \
+                      with a key that is not the server's.",
+        affects: None,
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: Some(token_routes),
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/forged", web::get().to(show));
+}
+
+fn token_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/forged", web::post().to(submit));
+}
 
 pub async fn show(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
     page(&csrf, None, None)
@@ -74,7 +95,7 @@ pub async fn submit(
             .ok_or_else(|| anyhow::anyhow!("a forged token has three parts"))?;
         let sent = present(
             &req,
-            ME,
+            &tokens.mount.path("api/me"),
             ("Authorization", format!("Bearer {token}")),
             what.into(),
         )
@@ -89,7 +110,7 @@ fn page(
     problem: Option<String>,
     result: Option<Vec<(TokenView, Sent)>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("forged")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &ForgedPage {

@@ -41,115 +41,63 @@ pub struct LabInfo {
     pub affects: Option<&'static str>,
 }
 
-pub const LABS: [LabInfo; 10] = [
-    LabInfo {
-        slug: "tamper",
-        title: "Tamper with the token",
-        summary: "Change the role in your /jwt token's payload and send it to the server.",
-        affects: None,
-    },
-    LabInfo {
-        slug: "forged",
-        title: "alg: none, and another key",
-        summary: "Two classic forgeries: a token that claims it needs no signature, and one signed \
-                  with a key that is not the server's.",
-        affects: None,
-    },
-    LabInfo {
-        slug: "decode",
-        title: "The payload is public",
-        summary: "Read your token's claims without knowing the key.",
-        affects: None,
-    },
-    LabInfo {
-        slug: "expiry",
-        title: "Expiry",
-        summary: "Get a token that lives a few seconds, watch it expire, and see why you are sent \
-                  back to the login page.",
-        affects: None,
-    },
-    LabInfo {
-        slug: "revocation",
-        title: "Log out, then replay",
-        summary: "Log out of a mount while keeping a copy of the credential, then send the copy \
-                  again.",
-        affects: None,
-    },
-    LabInfo {
-        slug: "roles",
-        title: "Demote or promote bob",
-        summary: "Change bob's role on the server and see which mounts notice at once.",
-        affects: Some("Changes the role of the account for everybody using this server, until it is changed back or the server restarts."),
-    },
-    LabInfo {
-        slug: "authorization",
-        title: "Authorization: /admin for alice and bob",
-        summary: "Authentication says who you are; authorization says what you may do.",
-        affects: None,
-    },
-    LabInfo {
-        slug: "restart",
-        title: "Restart the server",
-        summary: "Really restart the server process, then see which mounts kept you logged in.",
-        affects: Some("Restarts the server for everybody: every /memory login in the room ends."),
-    },
-    LabInfo {
-        slug: "flush",
-        title: "Flush Redis",
-        summary: "Delete this app's data from Redis, as a Redis restart without persistence would.",
-        affects: Some("Deletes every authlab:* key in the Redis database (every /session login in the room, and the JWT denylist); other keys are left alone."),
-    },
-    LabInfo {
-        slug: "rotate",
-        title: "Rotate the JWT key",
-        summary: "Replace the key that signs and checks tokens while the server runs.",
-        affects: Some("Replaces the /jwt signing key for everybody: every /jwt login in the room ends, and the key file in the data directory is replaced."),
-    },
-];
-
-/// The lab listed under `slug`; a lab page asking for one that is not listed is a bug (a 500).
-pub fn lab(slug: &str) -> anyhow::Result<&'static LabInfo> {
-    LABS.iter()
-        .find(|lab| lab.slug == slug)
-        .ok_or_else(|| anyhow::anyhow!("the {slug} lab is not listed"))
+/// A lab: its words and its routes, declared in its own file as `LAB`.
+pub struct Lab {
+    pub info: LabInfo,
+    /// `/labs/<slug>`: the page, and the post of a server-wide lab.
+    pub page_routes: fn(&mut web::ServiceConfig),
+    /// Routes under every login mount, for a lab that needs each mount's credential.
+    pub under_each_mount: Option<fn(&mut web::ServiceConfig)>,
+    /// Routes under the token mount, for a lab that needs the browser's token.
+    pub under_token_mount: Option<fn(&mut web::ServiceConfig)>,
 }
 
-/// `/labs` and `/labs/<name>`, and the posts of the server-wide labs.
+/// The index and every lab page read a lab's words straight through it (`lab.title`).
+impl std::ops::Deref for Lab {
+    type Target = LabInfo;
+
+    fn deref(&self) -> &LabInfo {
+        &self.info
+    }
+}
+
+/// The registry, in the order of the index: a new lab is its file, its template and a line here.
+pub const LABS: [&Lab; 10] = [
+    &tamper::LAB,
+    &forged::LAB,
+    &decode::LAB,
+    &expiry::LAB,
+    &revocation::LAB,
+    &roles::LAB,
+    &authorization::LAB,
+    &restart::LAB,
+    &flush::LAB,
+    &rotate::LAB,
+];
+
+/// `/labs` and every lab's page routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/labs", web::get().to(index::show))
         .route("/assets/labs.css", web::get().to(labs_css))
-        .route("/assets/labs.js", web::get().to(labs_js))
-        .route("/labs/tamper", web::get().to(tamper::show))
-        .route("/labs/forged", web::get().to(forged::show))
-        .route("/labs/decode", web::get().to(decode::show))
-        .route("/labs/expiry", web::get().to(expiry::show))
-        .route("/labs/revocation", web::get().to(revocation::show))
-        .route("/labs/roles", web::get().to(roles::show))
-        .route("/labs/roles", web::post().to(roles::submit))
-        .route("/labs/authorization", web::get().to(authorization::show))
-        .route("/labs/authorization", web::post().to(authorization::submit))
-        .route("/labs/restart", web::get().to(restart::show))
-        .route("/labs/restart", web::post().to(restart::submit))
-        .route("/labs/flush", web::get().to(flush::show))
-        .route("/labs/flush", web::post().to(flush::submit))
-        .route("/labs/rotate", web::get().to(rotate::show))
-        .route("/labs/rotate", web::post().to(rotate::submit));
+        .route("/assets/labs.js", web::get().to(labs_js));
+    for lab in LABS {
+        (lab.page_routes)(cfg);
+    }
 }
 
-/// Under every login mount: the status probe and the revocation lab, the same for each.
+/// Under every login mount: the status probe, and the labs that need each mount's credential.
 pub fn mount_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/labs/status", web::get().to(status::show))
-        .route("/labs/revocation", web::post().to(revocation::submit))
-        .route("/labs/replay", web::post().to(revocation::replay));
+    cfg.route("/labs/status", web::get().to(status::show));
+    for routes in LABS.iter().filter_map(|lab| lab.under_each_mount) {
+        routes(cfg);
+    }
 }
 
-/// Under `/jwt` only: the labs about the token itself.
+/// Under the token mount only: the labs about the token itself.
 pub fn token_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/labs/tamper", web::post().to(tamper::submit))
-        .route("/labs/forged", web::post().to(forged::submit))
-        .route("/labs/decode", web::post().to(decode::submit))
-        .route("/labs/expiry", web::post().to(expiry::submit))
-        .route("/labs/expiry/check", web::post().to(expiry::check));
+    for routes in LABS.iter().filter_map(|lab| lab.under_token_mount) {
+        routes(cfg);
+    }
 }
 
 /// What a token lab says when the form came without a `/jwt` token.

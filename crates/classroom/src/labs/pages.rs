@@ -4,13 +4,13 @@
 use askama::Template;
 use authlab_core::Identity;
 
-use super::{loopback::Answer, token_view::TokenView, LabInfo};
+use super::{loopback::Answer, token_view::TokenView, Lab, LabInfo};
 use crate::Mount;
 
 #[derive(Template)]
 #[template(path = "labs/index.html")]
 pub struct IndexPage {
-    pub labs: &'static [LabInfo],
+    pub labs: &'static [&'static Lab],
     pub supervised: bool,
 }
 

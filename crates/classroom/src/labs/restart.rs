@@ -4,11 +4,12 @@
 //! a few seconds), and a status frame per mount, so "who kept me logged in" is asked of each
 //! backend with the browser's real cookies after the restart.
 
+use super::{Lab, LabInfo};
 use std::time::Duration;
 
 use actix_web::{http::StatusCode, web, HttpResponse};
 
-use super::{lab, pages::RestartPage};
+use super::pages::RestartPage;
 use crate::{
     csrf::CsrfToken,
     errors::PageError,
@@ -17,6 +18,24 @@ use crate::{
     restart::{uptime, RestartSwitch},
     Settings,
 };
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "restart",
+        title: "Restart the server",
+        summary: "Really restart the server process, then see which mounts kept you logged in.",
+        affects: Some("Restarts the server for everybody: every /memory login in the room ends."),
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: None,
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/restart", web::get().to(show))
+        .route("/labs/restart", web::post().to(submit));
+}
 
 /// Long enough for this answer to leave before the server stops taking requests.
 const ANSWER_FIRST: Duration = Duration::from_millis(200);
@@ -51,7 +70,7 @@ fn page(
     csrf: &CsrfToken,
     restarting: bool,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("restart")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &RestartPage {

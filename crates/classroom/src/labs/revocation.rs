@@ -10,9 +10,8 @@ use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_core::Authentication;
 
 use super::{
-    lab,
     pages::{RevocationPage, RevocationResult},
-    present,
+    present, Lab, LabInfo,
 };
 use crate::{
     csrf::CsrfToken,
@@ -21,6 +20,29 @@ use crate::{
     render::{self, private},
     Mount, Mounts,
 };
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "revocation",
+        title: "Log out, then replay",
+        summary: "Log out of a mount while keeping a copy of the credential, then send the copy \
+                      again.",
+        affects: None,
+    },
+    page_routes,
+    under_each_mount: Some(mount_routes),
+    under_token_mount: None,
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/revocation", web::get().to(show));
+}
+
+fn mount_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/revocation", web::post().to(submit))
+        .route("/labs/replay", web::post().to(replay));
+}
 
 /// The name of the cookie that carries a login on `mount`, as the mount declares it.
 pub fn credential_cookie(mount: &Mount) -> String {
@@ -129,7 +151,7 @@ fn page<'a>(
     problem: Option<String>,
     result: Option<RevocationResult<'a>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("revocation")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &RevocationPage {

@@ -3,16 +3,35 @@
 //! The session backends look the role up on every request, so the change shows at once; the JWT
 //! carries the role it was signed with, so `/jwt` shows the old role until the next login.
 
+use super::{Lab, LabInfo};
 use actix_web::{http::StatusCode, web, HttpResponse};
 use authlab_core::{Role, UserDirectory};
 
-use super::{lab, pages::RolesPage};
+use super::pages::RolesPage;
 use crate::{
     csrf::CsrfToken,
     errors::PageError,
     forms::CheckedForm,
     render::{self, private},
 };
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+            slug: "roles",
+            title: "Demote or promote bob",
+            summary: "Change bob's role on the server and see which mounts notice at once.",
+            affects: Some("Changes the role of the account for everybody using this server, until it is changed back or the server restarts."),
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: None,
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/roles", web::get().to(show))
+        .route("/labs/roles", web::post().to(submit));
+}
 
 const ACCOUNTS: [&str; 2] = ["alice", "bob"];
 
@@ -46,7 +65,7 @@ fn page(
     csrf: &CsrfToken,
     change: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("roles")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &RolesPage {

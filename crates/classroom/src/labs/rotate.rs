@@ -5,12 +5,13 @@
 //! old key is refused from the next request on. With `AUTHLAB_JWT_SECRET` set, the key belongs to
 //! whoever set it, and the lab refuses rather than invent a key the next start would not know.
 
+use super::{Lab, LabInfo};
 use actix_web::{http::StatusCode, web, HttpResponse};
 use authlab_core::Secret;
 use authlab_jwt::{JwtSettings, TokenCodec};
 use sha2::{Digest, Sha256};
 
-use super::{lab, pages::RotatePage};
+use super::pages::RotatePage;
 use crate::{
     csrf::CsrfToken,
     errors::PageError,
@@ -19,6 +20,24 @@ use crate::{
     Settings, TokenKit,
 };
 use authlab_web::keys::{self, GENERATED_JWT_SECRET_BYTES, JWT_SECRET_FILE};
+
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+            slug: "rotate",
+            title: "Rotate the JWT key",
+            summary: "Replace the key that signs and checks tokens while the server runs.",
+            affects: Some("Replaces the /jwt signing key for everybody: every /jwt login in the room ends, and the key file in the data directory is replaced."),
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: None,
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/rotate", web::get().to(show))
+        .route("/labs/rotate", web::post().to(submit));
+}
 
 /// The first 8 hex digits of SHA-256 of a key: enough to see it changed, useless to an attacker.
 pub fn fingerprint(secret: &Secret) -> String {
@@ -78,7 +97,7 @@ fn page(
     csrf: &CsrfToken,
     outcome: Option<Result<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("rotate")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &RotatePage {

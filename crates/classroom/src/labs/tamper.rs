@@ -6,11 +6,11 @@
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 
 use super::{
-    browser_token, lab,
+    browser_token,
     pages::{TamperPage, TamperResult},
     present,
     token_view::{encode_part, TokenView},
-    NO_TOKEN,
+    Lab, LabInfo, NO_TOKEN,
 };
 use crate::{
     csrf::CsrfToken,
@@ -20,7 +20,26 @@ use crate::{
     TokenKit,
 };
 
-const ME: &str = "/jwt/api/me";
+/// This lab, as the index lists it and the app routes it.
+pub const LAB: Lab = Lab {
+    info: LabInfo {
+        slug: "tamper",
+        title: "Tamper with the token",
+        summary: "Change the role in your /jwt token's payload and send it to the server.",
+        affects: None,
+    },
+    page_routes,
+    under_each_mount: None,
+    under_token_mount: Some(token_routes),
+};
+
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/tamper", web::get().to(show));
+}
+
+fn token_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/labs/tamper", web::post().to(submit));
+}
 
 pub async fn show(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
     page(&csrf, None, None)
@@ -62,14 +81,14 @@ pub async fn submit(
     let forged = TokenView::of(&forged_token).unwrap_or_else(|| original.clone());
     let original_sent = present(
         &req,
-        ME,
+        &tokens.mount.path("api/me"),
         ("Authorization", format!("Bearer {token}")),
         "Your token, unchanged".into(),
     )
     .await;
     let forged_sent = present(
         &req,
-        ME,
+        &tokens.mount.path("api/me"),
         ("Authorization", format!("Bearer {forged_token}")),
         format!("Your token with role changed to {to_role}, old signature kept"),
     )
@@ -93,7 +112,7 @@ fn page(
     problem: Option<String>,
     result: Option<TamperResult>,
 ) -> Result<HttpResponse, PageError> {
-    let lab = lab("tamper")?;
+    let lab = &LAB.info;
     Ok(private(render::html(
         StatusCode::OK,
         &TamperPage {
