@@ -1,7 +1,7 @@
 //! The scenario harness behind `authlab bench`.
 //!
 //! Every figure in the report comes from real processes measured in the same run on the same
-//! machine: a private `redis-server` ([`authlab_testkit::RedisServer`]) and the real `authlab serve`
+//! machine: a private `redis-server` ([`authlab_procs::RedisServer`]) and the real `authlab serve`
 //! binary started as child processes on free ports ([`server::AppProcess`]), driven over loopback
 //! HTTP by the load generator in [`load`]. Nothing is mocked and no figure is typed in: the report
 //! ([`report`]) and the charts ([`charts`]) are written from [`results::Results`], which only the

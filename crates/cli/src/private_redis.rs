@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
+use authlab_procs::RedisServer;
 use authlab_session::store::RedisLink;
-use authlab_testkit::RedisServer;
 use authlab_web::Settings;
 
 pub async fn start_if_needed(settings: &mut Settings) -> Option<RedisServer> {

@@ -140,9 +140,7 @@ impl AppCommand {
             .data_dir
             .clone()
             .unwrap_or_else(|| scratch.path().to_owned());
-        self.command(0, &data_dir)
-            .stdin(Stdio::null())
-            .output()
+        self.command(0, &data_dir).stdin(Stdio::null()).output()
     }
 
     /// The `std` command for one start on `port` (0: the server picks).

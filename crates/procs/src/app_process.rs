@@ -83,7 +83,9 @@ impl AppProcess {
             attempts += 1;
             app.port = free_port()?;
             match app.spawn().await {
-                Err(_) if attempts < PORT_ATTEMPTS && app.log().contains("Address already in use") => {}
+                Err(_)
+                    if attempts < PORT_ATTEMPTS && app.log().contains("Address already in use") => {
+                }
                 Err(err) => return Err(err),
                 Ok(()) => return Ok(app),
             }
@@ -134,8 +136,8 @@ impl AppProcess {
 
     /// SIGTERM: a graceful shutdown (in-flight requests finish). Does not wait; see
     /// [`AppProcess::wait_for_exit`].
-    pub fn terminate(&self) -> std::io::Result<()> {
-        match &self.child {
+    pub fn terminate(&mut self) -> std::io::Result<()> {
+        match &mut self.child {
             Some(child) => terminate(child),
             None => Ok(()),
         }
@@ -240,7 +242,10 @@ impl Drop for AppProcess {
     fn drop(&mut self) {
         if self.command.subcommand() == Subcommand::Demo && self.terminate().is_ok() {
             let started = Instant::now();
-            while self.child.as_mut().is_some_and(|c| exit_status(c).is_none())
+            while self
+                .child
+                .as_mut()
+                .is_some_and(|c| exit_status(c).is_none())
                 && started.elapsed() < DEMO_STOP_TIMEOUT
             {
                 std::thread::sleep(Duration::from_millis(20));

@@ -9,7 +9,7 @@ pub mod throughput;
 
 use std::path::PathBuf;
 
-use authlab_testkit::{RedisOptions, RedisServer};
+use authlab_procs::{RedisOptions, RedisServer};
 
 use crate::{progress::say, redis_probe::RedisProbe, BenchConfig, Results, Scenario};
 

@@ -12,7 +12,7 @@ use std::{collections::BTreeMap, time::Instant};
 
 use authlab_core::{Identity, Role, Secret};
 use authlab_jwt::{JwtSettings, TokenCodec};
-use authlab_testkit::RedisOptions;
+use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
@@ -22,8 +22,7 @@ use crate::{
     progress,
     redis_probe::{calls_between, RedisProbe},
     results::{ThroughputResults, ThroughputRow},
-    server::AppProcess,
-    Results,
+    server, Results,
 };
 
 /// One mount's closed-loop rounds added up.
@@ -75,7 +74,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let redis = start_redis(RedisOptions::default(), results)?;
     let mut probe = RedisProbe::connect(&redis.url())?;
     let redis_pid = probe.pid()?;
-    let app = AppProcess::start(
+    let app = server::start(
         &context.config.binary,
         &context.data_dir("throughput"),
         &redis.url(),
