@@ -6,6 +6,10 @@
 //!   stickiness, no cookie), health checks `GET /healthz` that take a dead instance out of the
 //!   rotation. `inter`/`fall`/`rise` are small ([`HaproxyOptions`]) so that tests are quick; they
 //!   are what decides how long a dead instance still receives requests.
+//! - **No retry elsewhere.** HAProxy's defaults are kept: a request that reaches a dead instance
+//!   before the checks took it out is retried on the *same* instance (3 times, about 1 s apart)
+//!   and then answered 503 — observed: 503 after 3.0 s. That is the failure a scale-out
+//!   measurement should see; `option redispatch` would hide it, and is not set.
 //! - **`X-Forwarded-For` is added** (`option forwardfor`), as in front of any real deployment: the
 //!   instances may trust it from this address only.
 //! - **A free port, proved to be ours.** HAProxy cannot report a port it chose, so it is given a
