@@ -7,8 +7,8 @@ use std::{hint::black_box, time::Duration as StdDuration};
 use actix_session::storage::SessionStore;
 use actix_web::cookie::time::Duration;
 use authlab_benches::session_state;
+use authlab_procs::RedisServer;
 use authlab_session::store::{InProcessStore, RedisLink, RedisStore};
-use authlab_testkit::RedisServer;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 fn stores(c: &mut Criterion) {

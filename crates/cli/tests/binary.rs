@@ -2,79 +2,26 @@
 //! configuration at start-up with a clear message.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
+use authlab_procs::{AppCommand, AppProcess};
 use authlab_testkit::{extract_csrf_token, RedisServer, ALICE};
 
-struct Server {
-    child: Child,
-    base: String,
+/// The binary under test with `/session` on `redis` and its keys in `data_dir`, on a port it
+/// picks itself.
+fn authlab(redis: &RedisServer, data_dir: &Path) -> AppCommand {
+    AppCommand::serve(env!("CARGO_BIN_EXE_authlab"), redis.url())
+        .data_dir(data_dir)
+        .env("AUTHLAB_WORKERS", "1")
 }
 
-impl Server {
-    fn start(redis: &RedisServer, data_dir: &Path, port: u16) -> Server {
-        Self::start_logging_to(redis, data_dir, port, Stdio::null())
-    }
-
-    fn start_logging_to(
-        redis: &RedisServer,
-        data_dir: &Path,
-        port: u16,
-        log: impl Into<Stdio>,
-    ) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
-            .arg("serve")
-            .env("AUTHLAB_PORT", port.to_string())
-            .env("AUTHLAB_REDIS_URL", redis.url())
-            .env("AUTHLAB_DATA_DIR", data_dir)
-            .env("AUTHLAB_WORKERS", "1")
-            .env_remove("AUTHLAB_JWT_SECRET")
-            .env_remove("AUTHLAB_LOG")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("the authlab binary starts");
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        server.wait_until_up();
-        server
-    }
-
-    fn wait_until_up(&self) {
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20) {
-            if std::net::TcpStream::connect(self.base.trim_start_matches("http://")).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("authlab did not listen on {} within 20 s", self.base);
-    }
-
-    fn kill_9(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+async fn start(redis: &RedisServer, data_dir: &Path) -> AppProcess {
+    authlab(redis, data_dir)
+        .start()
+        .await
+        .expect("the authlab binary starts")
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -143,31 +90,30 @@ async fn me_status(base: &str, mount: &str, cookie: &str) -> u16 {
 async fn after_kill_9_and_a_new_start_redis_sessions_and_jwts_survive_and_memory_sessions_do_not() {
     let redis = RedisServer::start().expect("redis");
     let data_dir = temp_dir("restart");
-    let port = free_port();
-    let mut server = Server::start(&redis, &data_dir, port);
-    let session = log_in(&server.base, "session").await;
-    let memory = log_in(&server.base, "memory").await;
-    let jwt = log_in(&server.base, "jwt").await;
+    let mut server = start(&redis, &data_dir).await;
+    let base = server.base_url();
+    let session = log_in(&base, "session").await;
+    let memory = log_in(&base, "memory").await;
+    let jwt = log_in(&base, "jwt").await;
 
-    server.kill_9();
-    let server = Server::start(&redis, &data_dir, port);
+    server.kill();
+    server
+        .start_again()
+        .await
+        .expect("starts again on its port");
 
-    assert_eq!(me_status(&server.base, "session", &session).await, 200);
-    assert_eq!(me_status(&server.base, "jwt", &jwt).await, 200);
-    assert_eq!(me_status(&server.base, "memory", &memory).await, 401);
+    assert_eq!(me_status(&base, "session", &session).await, 200);
+    assert_eq!(me_status(&base, "jwt", &jwt).await, 200);
+    assert_eq!(me_status(&base, "memory", &memory).await, 401);
     drop(server);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 #[test]
 fn a_short_jwt_secret_is_refused_at_start_up_with_a_clear_message() {
-    let output = Command::new(env!("CARGO_BIN_EXE_authlab"))
-        .arg("serve")
+    let output = AppCommand::serve(env!("CARGO_BIN_EXE_authlab"), "redis://127.0.0.1:1")
+        .data_dir(temp_dir("short"))
         .env("AUTHLAB_JWT_SECRET", "too-short")
-        .env("AUTHLAB_PORT", "0")
-        .env("AUTHLAB_DATA_DIR", temp_dir("short"))
-        .env("AUTHLAB_NO_PRIVATE_REDIS", "1")
-        .env("AUTHLAB_REDIS_URL", "redis://127.0.0.1:1")
         .output()
         .expect("the binary runs");
 
@@ -182,8 +128,8 @@ fn a_short_jwt_secret_is_refused_at_start_up_with_a_clear_message() {
 
 #[test]
 fn a_bad_port_is_refused_by_the_command_line() {
-    let output = Command::new(env!("CARGO_BIN_EXE_authlab"))
-        .args(["serve", "--port", "not-a-port"])
+    let output = AppCommand::serve(env!("CARGO_BIN_EXE_authlab"), "redis://127.0.0.1:1")
+        .args(["--port", "not-a-port"])
         .output()
         .expect("the binary runs");
 
@@ -195,23 +141,20 @@ fn a_bad_port_is_refused_by_the_command_line() {
 async fn a_rejected_token_is_logged_with_its_reason_at_warn_level_but_never_the_token() {
     let redis = RedisServer::start().expect("redis");
     let data_dir = temp_dir("log");
-    std::fs::create_dir_all(&data_dir).expect("data dir");
-    let log_path = data_dir.join("stderr.log");
-    let log = std::fs::File::create(&log_path).expect("log file");
-    let server = Server::start_logging_to(&redis, &data_dir, free_port(), log);
+    let mut server = start(&redis, &data_dir).await;
     let forged =
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLW5vYm9keQ";
 
     let status = client()
-        .get(format!("{}/jwt/api/me", server.base))
+        .get(format!("{}/jwt/api/me", server.base_url()))
         .bearer_auth(forged)
         .send()
         .await
         .expect("request")
         .status();
-    drop(server);
+    server.kill();
 
-    let log = std::fs::read_to_string(&log_path).expect("log");
+    let log = server.log();
     assert_eq!(status, 401);
     let line = log
         .lines()
@@ -230,8 +173,8 @@ async fn a_rejected_token_is_logged_with_its_reason_at_warn_level_but_never_the_
 async fn sigterm_lets_in_flight_requests_finish_then_exits_0() {
     let redis = RedisServer::start().expect("redis");
     let data_dir = temp_dir("sigterm");
-    let mut server = Server::start(&redis, &data_dir, free_port());
-    let base = server.base.clone();
+    let mut server = start(&redis, &data_dir).await;
+    let base = server.base_url();
     // Logins take tens of milliseconds each (argon2id): several are in flight at once.
     let logins: Vec<_> = (0..6)
         .map(|_| {
@@ -248,15 +191,15 @@ async fn sigterm_lets_in_flight_requests_finish_then_exits_0() {
         .collect();
     tokio::time::sleep(Duration::from_millis(30)).await;
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &server.pid().expect("running").to_string()])
         .status()
         .expect("kill runs");
     let mut statuses = Vec::new();
     for login in logins {
         statuses.push(login.await.expect("task"));
     }
-    let exit = wait_for_exit(&mut server.child, Duration::from_secs(10));
+    let exit = server.wait_for_exit(Duration::from_secs(10)).await;
 
     assert!(killed.success());
     for status in statuses {
@@ -264,15 +207,4 @@ async fn sigterm_lets_in_flight_requests_finish_then_exits_0() {
     }
     assert_eq!(exit.map(|s| s.code()), Some(Some(0)), "exit status");
     let _ = std::fs::remove_dir_all(&data_dir);
-}
-
-fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    None
 }

@@ -3,66 +3,24 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
+use authlab_procs::{AppCommand, AppProcess};
 use authlab_testkit::{
     assert_is_redirect_to, assert_status, client::Client, extract_csrf_token, login_mounts,
     RedisServer, ALICE,
 };
 use reqwest::Method;
 
-struct Demo {
-    child: Child,
-    base: String,
-    data_dir: std::path::PathBuf,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        // SIGTERM, so the supervisor passes it on and its child does not outlive the test.
-        if let Some(pid) = i32::try_from(self.child.id())
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-        }
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn start_demo(redis: &RedisServer) -> Demo {
-    let port = free_port();
-    // Per test: the tests of this file run in parallel in one process.
-    let data_dir = std::env::temp_dir().join(format!("authlab-demo-{}-{port}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
-        .arg("demo")
-        .args(["--port", &port.to_string(), "--workers", "1"])
-        .env("AUTHLAB_REDIS_URL", redis.url())
-        .env("AUTHLAB_DATA_DIR", &data_dir)
-        .env_remove("AUTHLAB_JWT_SECRET")
-        .env_remove("AUTHLAB_SUPERVISED")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("authlab demo starts");
-    Demo {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        data_dir,
-    }
+/// `authlab demo` with its own data directory (the tests of this file run in parallel in one
+/// process). Dropping it sends SIGTERM, so the supervisor passes it on and its child does not
+/// outlive the test.
+async fn start_demo(redis: &RedisServer) -> AppProcess {
+    AppCommand::demo(env!("CARGO_BIN_EXE_authlab"), redis.url())
+        .args(["--workers", "1"])
+        .start()
+        .await
+        .expect("authlab demo starts")
 }
 
 /// The pid the restart lab page reports, once the server answers.
@@ -88,8 +46,8 @@ async fn server_pid(client: &Client) -> Option<u32> {
 #[tokio::test]
 async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() {
     let redis = RedisServer::start().expect("redis");
-    let demo = start_demo(&redis);
-    let browser = Client::new(demo.base.clone());
+    let demo = start_demo(&redis).await;
+    let browser = Client::new(demo.base_url());
     let first_pid = server_pid(&browser).await.expect("the demo serves");
     let form = browser.send(Method::GET, "/jwt/login", |r| r).await;
     let csrf = extract_csrf_token(&form.body).expect("a CSRF field");
@@ -138,17 +96,16 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
 #[tokio::test]
 async fn sigterm_to_the_demo_stops_its_server_too() {
     let redis = RedisServer::start().expect("redis");
-    let mut demo = start_demo(&redis);
-    let browser = Client::new(demo.base.clone());
+    let mut demo = start_demo(&redis).await;
+    let browser = Client::new(demo.base_url());
     server_pid(&browser).await.expect("the demo serves");
-    let address = demo.base.trim_start_matches("http://").to_owned();
+    let address = demo.base_url().trim_start_matches("http://").to_owned();
 
-    let pid = i32::try_from(demo.child.id())
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-        .expect("a pid");
-    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
-    let status = demo.child.wait().expect("the demo exits");
+    demo.terminate().expect("SIGTERM");
+    let status = demo
+        .wait_for_exit(Duration::from_secs(20))
+        .await
+        .expect("the demo exits");
 
     assert!(status.success(), "{status}");
     assert!(

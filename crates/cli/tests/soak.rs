@@ -3,8 +3,6 @@
 //! developing; the figures are printed and kept (see `common/measured.rs`).
 
 use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc,
@@ -12,6 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use authlab_procs::AppCommand;
 use authlab_testkit::{RedisServer, ALICE};
 
 #[path = "common/measured.rs"]
@@ -20,15 +19,6 @@ mod measured;
 const CLIENTS: usize = 200;
 /// Resident memory may grow this much after warm-up (allocator noise), no more.
 const RSS_SLACK_BYTES: u64 = 8 * 1024 * 1024;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn rss_bytes(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("procfs");
@@ -78,32 +68,15 @@ async fn two_hundred_clients_per_mount_get_no_5xx_and_memory_stays_flat() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
     let redis = RedisServer::start().expect("redis");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
     let data_dir = std::env::temp_dir().join(format!("authlab-soak-{}", std::process::id()));
-    let child = Command::new(env!("CARGO_BIN_EXE_authlab"))
-        .arg("serve")
-        .env("AUTHLAB_PORT", port.to_string())
-        .env("AUTHLAB_REDIS_URL", redis.url())
-        .env("AUTHLAB_DATA_DIR", &data_dir)
-        .env("AUTHLAB_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+    let server = AppCommand::serve(env!("CARGO_BIN_EXE_authlab"), redis.url())
+        .data_dir(&data_dir)
+        .log_filter("error")
+        .start()
+        .await
         .expect("authlab starts");
-    let server = Server(child);
-    let pid = server.0.id();
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let pid = server.pid().expect("running");
+    let base = server.base_url();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .timeout(Duration::from_secs(10))

@@ -136,8 +136,8 @@ impl AppProcess {
 
     /// SIGTERM: a graceful shutdown (in-flight requests finish). Does not wait; see
     /// [`AppProcess::wait_for_exit`].
-    pub fn terminate(&self) -> std::io::Result<()> {
-        match &self.child {
+    pub fn terminate(&mut self) -> std::io::Result<()> {
+        match &mut self.child {
             Some(child) => terminate(child),
             None => Ok(()),
         }

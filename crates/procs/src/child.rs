@@ -12,7 +12,13 @@ pub(crate) fn kill_and_reap(child: &mut Child) {
 }
 
 /// SIGTERM to this child only (not its process group): a supervisor gets to pass it on.
-pub(crate) fn terminate(child: &Child) -> std::io::Result<()> {
+///
+/// A child already reaped is left alone: its pid may belong to another process by now. Until we
+/// reap it, an exited child stays a zombie that holds its pid, so the check cannot race.
+pub(crate) fn terminate(child: &mut Child) -> std::io::Result<()> {
+    if exit_status(child).is_some() {
+        return Ok(());
+    }
     let pid = i32::try_from(child.id())
         .ok()
         .and_then(rustix::process::Pid::from_raw)

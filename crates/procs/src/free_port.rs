@@ -14,6 +14,24 @@ pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
 
+/// A free port whose neighbour `port + offset` is free too: a Redis Cluster node also listens on
+/// its cluster bus port, `port + 10000`.
+pub fn free_port_with_neighbour(offset: u16) -> std::io::Result<u16> {
+    for _ in 0..50 {
+        let port = free_port()?;
+        let Some(neighbour) = port.checked_add(offset) else {
+            continue;
+        };
+        if TcpListener::bind(("127.0.0.1", neighbour)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        format!("no free port with a free neighbour at +{offset} in 50 tries"),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +44,17 @@ mod tests {
 
         assert!(port > 0);
         assert!(bound.is_ok(), "port {port}: {bound:?}");
+    }
+
+    #[test]
+    fn the_neighbour_is_free_too() {
+        let port = free_port_with_neighbour(10000).expect("a free pair");
+
+        let both = (
+            TcpListener::bind(("127.0.0.1", port)),
+            TcpListener::bind(("127.0.0.1", port + 10000)),
+        );
+
+        assert!(both.0.is_ok() && both.1.is_ok(), "{port}: {both:?}");
     }
 }

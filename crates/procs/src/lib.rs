@@ -3,6 +3,10 @@
 //! - [`free_port()`]: a port nobody listens on right now.
 //! - [`RedisServer`]: a throwaway `redis-server` on a free port, which its owner can stop and start
 //!   again on the same port (the "Redis restarted" lessons).
+//! - [`RedisCluster`]: six cluster-enabled `redis-server`s (three masters, three replicas) made
+//!   by `redis-cli --cluster create`, whose masters can be killed and failed over.
+//! - [`Haproxy`]: Debian's HAProxy with a generated configuration: round robin over N backends,
+//!   health checks on `/healthz`.
 //! - [`AppCommand`] / [`AppProcess`]: the real `authlab` binary (`serve` or `demo`) as a child
 //!   process that reports its own port, can be killed (SIGKILL), stopped (SIGTERM) and started
 //!   again on the same port.
@@ -20,11 +24,16 @@
 mod app_command;
 mod app_process;
 mod child;
+mod cluster_nodes;
 mod free_port;
+mod haproxy;
 mod listening;
+mod redis_cluster;
 mod redis_server;
 
 pub use app_command::{AppCommand, Subcommand};
 pub use app_process::AppProcess;
-pub use free_port::free_port;
+pub use free_port::{free_port, free_port_with_neighbour};
+pub use haproxy::{Haproxy, HaproxyOptions};
+pub use redis_cluster::{ClusterOptions, KeyOrSlot, KilledMaster, RedisCluster};
 pub use redis_server::{RedisOptions, RedisServer, RedisServerError};

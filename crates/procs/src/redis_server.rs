@@ -58,6 +58,8 @@ pub struct RedisOptions {
 pub struct RedisServer {
     port: u16,
     options: RedisOptions,
+    /// More `redis-server` flags (a cluster node's), after the ones every server gets.
+    extra_args: Vec<String>,
     dir: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -73,19 +75,29 @@ impl RedisServer {
     }
 
     pub fn start_with(options: RedisOptions) -> Result<Self, RedisServerError> {
+        Self::start_configured(options, Vec::new(), free_port)
+    }
+
+    /// A server with more flags, on a port `pick_port` chooses.
+    pub(crate) fn start_configured(
+        options: RedisOptions,
+        extra_args: Vec<String>,
+        pick_port: fn() -> std::io::Result<u16>,
+    ) -> Result<Self, RedisServerError> {
         let dir = tempfile::Builder::new()
             .prefix("authlab-redis-")
             .tempdir()?;
         let mut server = RedisServer {
             port: 0,
             options,
+            extra_args,
             dir,
             child: None,
         };
         let mut attempts = 0;
         loop {
             attempts += 1;
-            server.port = free_port()?;
+            server.port = pick_port()?;
             match server.spawn() {
                 Err(RedisServerError::PortTaken { .. }) if attempts < PORT_ATTEMPTS => continue,
                 Err(err) => return Err(err),
@@ -194,6 +206,7 @@ impl RedisServer {
         } else {
             command.args(["--appendonly", "no"]);
         }
+        command.args(&self.extra_args);
         let child = command.spawn().map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => RedisServerError::NotInstalled,
             _ => RedisServerError::Io(err),

@@ -12,7 +12,6 @@
 //! dropping the browser kills Chromium too, even when a test panics half-way.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{
@@ -23,6 +22,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
+use authlab_procs::free_port;
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -478,11 +478,6 @@ fn program(env_var: &str, default: &str, package: &str) -> anyhow::Result<PathBu
          or set {env_var} to the program",
         path.display()
     )
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
 }
 
 /// Whether fetching `url` stays on this machine. Only network schemes can leave it; Chromium's

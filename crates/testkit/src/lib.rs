@@ -1,7 +1,7 @@
 //! Real parts for tests and benchmarks, never mocks.
 //!
-//! - [`RedisServer`]: a private `redis-server` process on a free port, which a test can stop,
-//!   restart and flush.
+//! - [`RedisServer`], [`free_port`]: re-exported from `authlab-procs`, where the process helpers
+//!   live so that the binary and the bench can use them without linking this kit.
 //! - [`TestApp`]: the real authlab app on a real port (in this process, on its own thread and
 //!   runtime), with a client that keeps cookies, does not follow redirects, and has one method per
 //!   endpoint of the URL contract.
@@ -15,13 +15,12 @@ pub mod assertions;
 pub mod browser;
 pub mod client;
 pub mod mounts;
-pub mod redis;
 pub mod test_app;
 
 pub use assertions::*;
+pub use authlab_procs::{free_port, RedisOptions, RedisServer, RedisServerError};
 pub use browser::Browser;
 pub use client::{CookieJar, TestResponse};
-pub use redis::{RedisOptions, RedisServer, RedisServerError};
 pub use test_app::{extract_csrf_token, TestApp};
 
 /// The demo accounts and their passwords (documented in the README).

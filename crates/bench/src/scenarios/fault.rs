@@ -18,8 +18,7 @@ use crate::{
     load::{self, Sample, Target},
     progress,
     results::{FaultCell, FaultPhase, FaultResults},
-    server::AppProcess,
-    Results,
+    server, Results,
 };
 
 fn cell(samples: &[&Sample]) -> FaultCell {
@@ -46,7 +45,7 @@ fn cell(samples: &[&Sample]) -> FaultCell {
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
     let sizes = &context.sizes;
     let mut redis = start_redis(RedisOptions { append_only: true }, results)?;
-    let app = AppProcess::start(
+    let app = server::start(
         &context.config.binary,
         &context.data_dir("fault"),
         &redis.url(),

@@ -32,8 +32,7 @@ use crate::{
     procstat, progress,
     redis_probe::RedisProbe,
     results::{MemoryResults, MemoryRow, WireBytes},
-    server::AppProcess,
-    Results,
+    server, Results,
 };
 
 const LOGIN_ID: &str = "login_id";
@@ -67,7 +66,7 @@ async fn settled_used_memory(probe: &mut RedisProbe) -> anyhow::Result<u64> {
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
     let redis = start_redis(RedisOptions::default(), results)?;
     let mut probe = RedisProbe::connect(&redis.url())?;
-    let app = AppProcess::start(
+    let app = server::start(
         &context.config.binary,
         &context.data_dir("memory"),
         &redis.url(),

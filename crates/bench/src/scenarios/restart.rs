@@ -15,7 +15,7 @@ use crate::{
     client::{login_many, share_authenticated, Credential, Mount},
     progress,
     results::{RestartEvent, RestartResults},
-    server::AppProcess,
+    server::{self, AppProcess},
     Results,
 };
 
@@ -76,7 +76,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     // A Redis that keeps nothing on disk, as `redis-server` with `--save "" --appendonly no`.
     let mut redis = start_redis(RedisOptions::default(), results)?;
     let data_dir = context.data_dir("restart");
-    let mut app = AppProcess::start(binary, &data_dir, &redis.url(), &[]).await?;
+    let mut app = server::start(binary, &data_dir, &redis.url(), &[]).await?;
 
     let logins = log_in_everyone(context, &app, "app restart").await?;
     app.restart().await?;
@@ -109,7 +109,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
 
     // Redis with the append-only file, fsync every second.
     let mut redis = start_redis(RedisOptions { append_only: true }, results)?;
-    let mut app = AppProcess::start(binary, &data_dir, &redis.url(), &[]).await?;
+    let mut app = server::start(binary, &data_dir, &redis.url(), &[]).await?;
     let logins = log_in_everyone(context, &app, "Redis AOF restart").await?;
     // `appendfsync everysec`: give the last writes their second before the crash.
     tokio::time::sleep(Duration::from_millis(1_100)).await;

@@ -12,16 +12,15 @@ use crate::{
     client::{login_many, me, Mount},
     progress,
     results::ScaleOutResults,
-    server::AppProcess,
-    Results,
+    server, Results,
 };
 
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
     let sizes = &context.sizes;
     let redis = start_redis(RedisOptions::default(), results)?;
     let data_dir = context.data_dir("scale-out");
-    let first = AppProcess::start(&context.config.binary, &data_dir, &redis.url(), &[]).await?;
-    let second = AppProcess::start(&context.config.binary, &data_dir, &redis.url(), &[]).await?;
+    let first = server::start(&context.config.binary, &data_dir, &redis.url(), &[]).await?;
+    let second = server::start(&context.config.binary, &data_dir, &redis.url(), &[]).await?;
     let instances = [first.base_url(), second.base_url()];
 
     let bar = progress::bar(

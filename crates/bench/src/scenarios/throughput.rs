@@ -22,8 +22,7 @@ use crate::{
     progress,
     redis_probe::{calls_between, RedisProbe},
     results::{ThroughputResults, ThroughputRow},
-    server::AppProcess,
-    Results,
+    server, Results,
 };
 
 /// One mount's closed-loop rounds added up.
@@ -75,7 +74,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let redis = start_redis(RedisOptions::default(), results)?;
     let mut probe = RedisProbe::connect(&redis.url())?;
     let redis_pid = probe.pid()?;
-    let app = AppProcess::start(
+    let app = server::start(
         &context.config.binary,
         &context.data_dir("throughput"),
         &redis.url(),

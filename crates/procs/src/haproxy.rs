@@ -1,0 +1,269 @@
+//! A real HAProxy in front of N backends, with a configuration generated for one test.
+//!
+//! Design:
+//! - **Debian's `haproxy`, not a stand-in.** The scale-out lessons are about what a real load
+//!   balancer does: plain round robin (`balance roundrobin`, every request balanced on its own, no
+//!   stickiness, no cookie), health checks `GET /healthz` that take a dead instance out of the
+//!   rotation. `inter`/`fall`/`rise` are small ([`HaproxyOptions`]) so that tests are quick; they
+//!   are what decides how long a dead instance still receives requests.
+//! - **No retry elsewhere.** HAProxy's defaults are kept: a request that reaches a dead instance
+//!   before the checks took it out is retried on the *same* instance (3 times, about 1 s apart)
+//!   and then answered 503 — observed: 503 after 3.0 s. That is the failure a scale-out
+//!   measurement should see; `option redispatch` would hide it, and is not set.
+//! - **`X-Forwarded-For` is added** (`option forwardfor`), as in front of any real deployment: the
+//!   instances may trust it from this address only.
+//! - **A free port, proved to be ours.** HAProxy cannot report a port it chose, so it is given a
+//!   [`free_port`] with `noreuseport` (a port someone holds makes it exit, which it says in its
+//!   log; then another port is tried). The frontend answers one private path with a token unique
+//!   to this start, and start-up waits for that token: an answer from a stranger on the port
+//!   cannot carry it.
+//! - It runs in the foreground (`-db`), its output kept in its temp dir ([`Haproxy::log`]: the
+//!   "Server … is DOWN" lines say when the checks gave up on an instance). SIGKILL on drop.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    child::{exit_status, kill_and_reap},
+    free_port,
+    listening::tail,
+};
+
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+const PORT_ATTEMPTS: usize = 5;
+/// The frontend's own path, answered with this start's token; no authlab route starts with `_`.
+const IDENTITY_PATH: &str = "/_authlab_haproxy";
+/// Where Debian puts it; `/usr/sbin` is not on every user's PATH.
+const DEBIAN_HAPROXY: &str = "/usr/sbin/haproxy";
+
+static STARTS: AtomicU32 = AtomicU32::new(0);
+
+/// How quickly the health checks notice a dead or revived instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HaproxyOptions {
+    /// Time between two checks of one instance (`inter`, `fastinter`, `downinter`).
+    pub check_interval: Duration,
+    /// Failed checks in a row before an instance is taken out (`fall`).
+    pub fall: u32,
+    /// Passed checks in a row before it is put back (`rise`).
+    pub rise: u32,
+}
+
+impl Default for HaproxyOptions {
+    /// A dead instance is out after about 2 × 200 ms.
+    fn default() -> Self {
+        HaproxyOptions {
+            check_interval: Duration::from_millis(200),
+            fall: 2,
+            rise: 1,
+        }
+    }
+}
+
+/// One `haproxy` process on 127.0.0.1, killed when dropped.
+pub struct Haproxy {
+    port: u16,
+    backends: Vec<String>,
+    options: HaproxyOptions,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Haproxy {
+    /// HAProxy in front of `backends` (`127.0.0.1:port` each), default checks.
+    pub fn start(backends: &[String]) -> anyhow::Result<Self> {
+        Self::start_with(backends, HaproxyOptions::default())
+    }
+
+    pub fn start_with(backends: &[String], options: HaproxyOptions) -> anyhow::Result<Self> {
+        anyhow::ensure!(!backends.is_empty(), "HAProxy needs at least one backend");
+        let mut haproxy = Haproxy {
+            port: 0,
+            backends: backends.to_vec(),
+            options,
+            dir: tempfile::Builder::new()
+                .prefix("authlab-haproxy-")
+                .tempdir()?,
+            child: None,
+        };
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            haproxy.port = free_port()?;
+            match haproxy.spawn() {
+                Err(_) if attempts < PORT_ATTEMPTS && haproxy.log().contains("cannot bind") => {}
+                Err(err) => return Err(err),
+                Ok(()) => return Ok(haproxy),
+            }
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// What HAProxy printed: warnings, and each instance going DOWN or UP.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// SIGKILL.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            kill_and_reap(&mut child);
+        }
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("haproxy.log")
+    }
+
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let program = program()?;
+        let token = format!(
+            "authlab-haproxy-{}-{}",
+            std::process::id(),
+            STARTS.fetch_add(1, Ordering::Relaxed)
+        );
+        let config_path = self.dir.path().join("haproxy.cfg");
+        std::fs::write(
+            &config_path,
+            config(self.port, &self.backends, self.options, &token),
+        )?;
+        let log = std::fs::File::create(self.log_path())?;
+        let child = Command::new(&program)
+            .arg("-db")
+            .arg("-f")
+            .arg(&config_path)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .map_err(|err| anyhow::anyhow!("could not start {}: {err}", program.display()))?;
+        self.child = Some(child);
+        let started = Instant::now();
+        while started.elapsed() < START_TIMEOUT {
+            if identity(self.port).is_some_and(|answer| answer.contains(&token)) {
+                return Ok(());
+            }
+            if let Some(status) = self.child.as_mut().and_then(exit_status) {
+                self.child = None;
+                anyhow::bail!("haproxy exited with {status}:\n{}", tail(&self.log(), 20));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.stop();
+        anyhow::bail!(
+            "haproxy did not answer on port {} within {START_TIMEOUT:?}:\n{}",
+            self.port,
+            tail(&self.log(), 20)
+        )
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The configuration for one start.
+fn config(port: u16, backends: &[String], options: HaproxyOptions, token: &str) -> String {
+    let inter = options.check_interval.as_millis();
+    let mut text = format!(
+        "# Generated by authlab-procs for one run; see crates/procs/src/haproxy.rs.
+global
+    maxconn 1024
+    # Fail, instead of sharing, when someone else holds the port.
+    noreuseport
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+    option forwardfor
+
+frontend authlab
+    bind 127.0.0.1:{port}
+    http-request return status 200 content-type text/plain string \"{token}\" if {{ path {IDENTITY_PATH} }}
+    default_backend instances
+
+backend instances
+    balance roundrobin
+    option httpchk GET /healthz
+    http-check expect status 200
+    default-server inter {inter}ms fastinter {inter}ms downinter {inter}ms fall {fall} rise {rise}
+",
+        fall = options.fall,
+        rise = options.rise,
+    );
+    for (n, backend) in backends.iter().enumerate() {
+        text.push_str(&format!("    server instance{n} {backend} check\n"));
+    }
+    text
+}
+
+/// The body HAProxy answers at its identity path, if anything answers there.
+fn identity(port: u16) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    stream
+        .write_all(format!("GET {IDENTITY_PATH} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+fn program() -> anyhow::Result<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("haproxy"))
+            .find(|candidate| candidate.is_file())
+    });
+    on_path
+        .or_else(|| Some(PathBuf::from(DEBIAN_HAPROXY)).filter(|p| p.is_file()))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "haproxy was not found (on PATH or at {DEBIAN_HAPROXY}): install Debian's \
+                 `haproxy` package (`apt-get install -y haproxy`, which `.ci/run` does)"
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_balances_round_robin_over_every_backend_with_health_checks() {
+        let backends = ["127.0.0.1:4001".to_owned(), "127.0.0.1:4002".to_owned()];
+
+        let text = config(5000, &backends, HaproxyOptions::default(), "t0k");
+
+        assert!(text.contains("bind 127.0.0.1:5000"));
+        assert!(text.contains("balance roundrobin"));
+        assert!(text.contains("option httpchk GET /healthz"));
+        assert!(text.contains("inter 200ms fastinter 200ms downinter 200ms fall 2 rise 1"));
+        assert!(text.contains("server instance0 127.0.0.1:4001 check"));
+        assert!(text.contains("server instance1 127.0.0.1:4002 check"));
+        assert!(text.contains("string \"t0k\""));
+        assert!(!text.contains("cookie"), "no stickiness");
+    }
+}
