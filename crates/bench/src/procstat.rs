@@ -131,8 +131,13 @@ mod tests {
     #[test]
     fn this_process_has_cpu_time_and_memory_and_the_machine_is_busy() {
         let pid = std::process::id();
+        // Spin until the kernel has charged this process a tick (one is 10 ms of CPU): on a busy
+        // machine 60 ms of wall time may bring less than that. Bounded, so it cannot hang.
         let spin = std::time::Instant::now();
-        while spin.elapsed() < std::time::Duration::from_millis(60) {
+        while spin.elapsed() < std::time::Duration::from_millis(60)
+            || (cpu_ticks(pid).unwrap_or(0) == 0
+                && spin.elapsed() < std::time::Duration::from_secs(10))
+        {
             std::hint::black_box(0u64);
         }
 
