@@ -160,7 +160,10 @@ impl HashBudget {
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |memory| {
-            let _ = reply.send(job(memory));
+            // A caller that gave up (its client went away) costs no hash.
+            if !reply.is_closed() {
+                let _ = reply.send(job(memory));
+            }
         });
         match self.queue.try_send(job) {
             Ok(()) => answer.await.map_err(|_| Busy),

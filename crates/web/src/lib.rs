@@ -6,10 +6,16 @@
 //! only place that knows the concrete backends is [`state`], which builds them from [`Settings`].
 
 pub mod app;
+pub mod body_deadline;
+pub mod cookie_header;
 pub mod csrf;
 pub mod errors;
 pub mod extractors;
 pub mod forms;
+pub mod forwarded;
+pub mod front_door;
+pub mod head_requests;
+pub mod hosts;
 pub mod inspector;
 pub mod keys;
 pub mod labs;

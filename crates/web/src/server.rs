@@ -8,7 +8,7 @@ use actix_web::{
     App, HttpServer,
 };
 
-use crate::{app, csrf, security_headers::security_headers, server_timing, walkthrough, AppState};
+use crate::{app, csrf, front_door, security_headers::security_headers, server_timing, walkthrough, AppState};
 
 /// How long in-flight requests get to finish after SIGTERM or a stop.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -36,6 +36,7 @@ pub fn start(state: AppState, handle_signals: bool) -> std::io::Result<RunningSe
             .wrap(from_fn(csrf::ensure_seed_cookie))
             .wrap(from_fn(csrf::refuse_cross_site))
             .wrap(security_headers())
+            .wrap(from_fn(front_door::front_door))
             .wrap(middleware::Logger::new("%r %s %Dms").log_target("authlab::http"))
     })
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())

@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use authlab_core::{baseline::BaselineBackend, UserDirectory};
+use authlab_core::{baseline::BaselineBackend, HashBudget, UserDirectory};
 use authlab_jwt::{JwtBackend, JwtSettings, KeyRing};
 use authlab_session::{
     denylist::RedisDenylist,
@@ -13,6 +13,7 @@ use authlab_session::{
 
 use crate::{
     csrf::CsrfKey,
+    hosts::AllowedHosts,
     keys, mount,
     restart::RestartSwitch,
     throttle::{LoginThrottle, ThrottleLimits},
@@ -50,6 +51,10 @@ pub struct AppState {
     pub restart: RestartSwitch,
     /// The last exchanges of each browser, for the walkthrough.
     pub recorder: Arc<Recorder>,
+    /// The threads, queue and memory every password check shares.
+    pub hashing: HashBudget,
+    /// The `Host` names this server answers to.
+    pub allowed_hosts: Arc<AllowedHosts>,
 }
 
 impl AppState {
@@ -138,6 +143,12 @@ impl AppState {
             backend: Arc::new(BaselineBackend),
         });
 
+        let hashing = HashBudget::per_core()?;
+        let allowed_hosts = Arc::new(AllowedHosts::from_settings(&settings));
+        let throttle = Arc::new(LoginThrottle::new(ThrottleLimits {
+            attempts_per_address: settings.logins_per_minute.max(1),
+            ..ThrottleLimits::default()
+        }));
         Ok(AppState {
             settings,
             users,
@@ -147,7 +158,7 @@ impl AppState {
             session_settings,
             memory_settings,
             csrf_key,
-            throttle: Arc::new(LoginThrottle::new(ThrottleLimits::default())),
+            throttle,
             session,
             memory,
             jwt,
@@ -156,6 +167,8 @@ impl AppState {
             jwt_settings,
             restart: RestartSwitch::default(),
             recorder: Arc::new(Recorder::default()),
+            hashing,
+            allowed_hosts,
         })
     }
 
