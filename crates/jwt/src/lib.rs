@@ -21,6 +21,7 @@ pub mod claims;
 pub mod codec;
 pub mod inspect;
 pub mod key_ring;
+pub mod secret_strength;
 pub mod settings;
 
 pub use backend::JwtBackend;

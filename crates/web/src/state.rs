@@ -66,6 +66,13 @@ impl AppState {
             MIN_KEY_BYTES,
         )?)?;
         let jwt_secret = match &settings.jwt_secret {
+            // A typed secret is checked for strength (a generated one is random); a short one
+            // is left to the length check, which says so.
+            Some(secret) if secret.len() >= authlab_jwt::MIN_SECRET_BYTES => {
+                authlab_jwt::secret_strength::check(secret)
+                    .map_err(|weak| anyhow::anyhow!("AUTHLAB_JWT_SECRET refused: {weak}"))?;
+                secret.clone()
+            }
             Some(secret) => secret.clone(),
             None => keys::load_or_create(
                 &settings.data_dir,

@@ -56,17 +56,28 @@ fn rotate(state: &AppState) -> Result<String, String> {
         );
     }
     let old = current_fingerprint(state);
+    // The errors name the data directory's absolute path: logged for the operator, never shown.
     let secret = keys::replace(
         &state.settings.data_dir,
         JWT_SECRET_FILE,
         GENERATED_JWT_SECRET_BYTES,
     )
-    .map_err(|err| err.to_string())?;
+    .map_err(|err| {
+        tracing::error!(error = %err, "the rotate lab could not write the key file");
+        "The new key could not be written to the data directory, so the key was not rotated. \
+         The server log has the details."
+            .to_owned()
+    })?;
     let codec = TokenCodec::new(&JwtSettings {
         secret,
         ..state.jwt_settings.clone()
     })
-    .map_err(|err| err.to_string())?;
+    .map_err(|err| {
+        tracing::error!(error = %err, "the rotate lab could not build a codec");
+        "The new key could not be used, so the key was not rotated. The server log has the \
+         details."
+            .to_owned()
+    })?;
     state.jwt_keys.rotate(codec);
     let new = current_fingerprint(state);
     tracing::warn!(%old, %new, "JWT key rotated by the rotate lab");
