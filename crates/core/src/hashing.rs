@@ -205,9 +205,15 @@ mod tests {
 
         assert!(verify_phc(&hash, "wonderland", &mut memory));
         assert!(!verify_phc(&hash, "builder", &mut memory));
-        assert!(verify_phc(&hash, "wonderland", &mut memory), "same memory, again");
+        assert!(
+            verify_phc(&hash, "wonderland", &mut memory),
+            "same memory, again"
+        );
         assert!(!verify_phc("not a phc string", "wonderland", &mut memory));
-        assert_eq!(memory.bytes(), Params::default().block_count() * Block::SIZE);
+        assert_eq!(
+            memory.bytes(),
+            Params::default().block_count() * Block::SIZE
+        );
     }
 
     #[tokio::test]

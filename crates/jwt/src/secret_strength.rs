@@ -79,11 +79,15 @@ mod tests {
 
     #[test]
     fn random_bytes_and_a_long_private_phrase_pass() {
-        let random: Vec<u8> = (0u8..64).map(|i| i.wrapping_mul(151).wrapping_add(7)).collect();
+        let random: Vec<u8> = (0u8..64)
+            .map(|i| i.wrapping_mul(151).wrapping_add(7))
+            .collect();
 
         assert_eq!(check(&Secret::new(random)), Ok(()));
         assert_eq!(
-            check(&Secret::new("the-corpus-tests-own-hs256-key-of-48-bytes!!!!!")),
+            check(&Secret::new(
+                "the-corpus-tests-own-hs256-key-of-48-bytes!!!!!"
+            )),
             Ok(())
         );
     }

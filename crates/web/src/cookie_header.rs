@@ -87,7 +87,11 @@ pub fn clean_entries<'a>(
 fn parse_entry(entry: &[u8]) -> Option<(String, String, String)> {
     let entry = std::str::from_utf8(entry).ok()?.trim_matches([' ', '\t']);
     // A header value must be visible ASCII for `to_str`, which actix-web's parser starts with.
-    if entry.is_empty() || !entry.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') {
+    if entry.is_empty()
+        || !entry
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+    {
         return None;
     }
     let (name, _) = entry.split_once('=')?;
@@ -129,7 +133,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_static("a=1; b=2"));
         normalise(&mut headers, |_, _| true);
-        assert_eq!(headers.get(header::COOKIE).map(|v| v.as_bytes()), Some(&b"a=1; b=2"[..]));
+        assert_eq!(
+            headers.get(header::COOKIE).map(|v| v.as_bytes()),
+            Some(&b"a=1; b=2"[..])
+        );
 
         headers.insert(
             header::COOKIE,

@@ -41,7 +41,9 @@ pub async fn front_door(
     forwarded::strip_untrusted(&mut req);
     if let Err(problem) = state.allowed_hosts.check(req.request()) {
         tracing::warn!(?problem, "request for a host this server is not");
-        return Ok(req.into_response(hosts::refusal(problem)).map_into_right_body());
+        return Ok(req
+            .into_response(hosts::refusal(problem))
+            .map_into_right_body());
     }
     head_requests::route_as_get(&mut req);
     cookie_header::normalise(req.headers_mut(), |name, value| {

@@ -155,8 +155,14 @@ mod tests {
 
     fn allowed() -> AllowedHosts {
         AllowedHosts::new(
-            ["192.168.1.10", "Classroom.example", "localhost", "::1", "0.0.0.0"]
-                .map(str::to_owned),
+            [
+                "192.168.1.10",
+                "Classroom.example",
+                "localhost",
+                "::1",
+                "0.0.0.0",
+            ]
+            .map(str::to_owned),
         )
     }
 
@@ -179,10 +185,21 @@ mod tests {
     fn other_names_are_foreign_and_garbage_is_malformed() {
         let hosts = allowed();
 
-        for host in ["rebind.attacker.example:8080", "0.0.0.0:8080", "192.168.1.11"] {
+        for host in [
+            "rebind.attacker.example:8080",
+            "0.0.0.0:8080",
+            "192.168.1.11",
+        ] {
             assert_eq!(hosts.allows(host), Err(HostProblem::Foreign), "{host}");
         }
-        for host in ["", "user@localhost", "localhost/x", "local host", "[::1", "a:b:c"] {
+        for host in [
+            "",
+            "user@localhost",
+            "localhost/x",
+            "local host",
+            "[::1",
+            "a:b:c",
+        ] {
             assert_eq!(hosts.allows(host), Err(HostProblem::Malformed), "{host}");
         }
     }

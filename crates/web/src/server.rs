@@ -8,7 +8,9 @@ use actix_web::{
     App, HttpServer,
 };
 
-use crate::{app, csrf, front_door, security_headers::security_headers, server_timing, walkthrough, AppState};
+use crate::{
+    app, csrf, front_door, security_headers::security_headers, server_timing, walkthrough, AppState,
+};
 
 /// How long in-flight requests get to finish after SIGTERM or a stop.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

@@ -136,16 +136,18 @@ impl LoginThrottle {
         let mut windows = self.lock();
         let key = (username.to_owned(), address);
         let waits = [
-            windows.pairs.get_mut(&key).and_then(|w| {
-                wait(w, now, limits.window, limits.per_account_and_address)
-            }),
+            windows
+                .pairs
+                .get_mut(&key)
+                .and_then(|w| wait(w, now, limits.window, limits.per_account_and_address)),
             windows
                 .addresses
                 .get_mut(&address)
                 .and_then(|w| wait(w, now, limits.window, limits.per_address)),
-            windows.attempts.get_mut(&address).and_then(|w| {
-                wait(w, now, limits.attempts_window, limits.attempts_per_address)
-            }),
+            windows
+                .attempts
+                .get_mut(&address)
+                .and_then(|w| wait(w, now, limits.attempts_window, limits.attempts_per_address)),
         ];
         if let Some(wait) = waits.into_iter().flatten().max() {
             return Err(wait);
@@ -159,7 +161,9 @@ impl LoginThrottle {
             };
             windows.pairs.retain(|_, w| fresh(limits.window)(w));
             windows.addresses.retain(|_, w| fresh(limits.window)(w));
-            windows.attempts.retain(|_, w| fresh(limits.attempts_window)(w));
+            windows
+                .attempts
+                .retain(|_, w| fresh(limits.attempts_window)(w));
         }
         windows.pairs.entry(key).or_default().push_back(now);
         windows.addresses.entry(address).or_default().push_back(now);
@@ -265,7 +269,9 @@ mod tests {
             .collect();
 
         assert!(throttle.begin("alice", ip(1)).is_err());
-        in_flight.into_iter().for_each(|a| a.settle(Outcome::Refused));
+        in_flight
+            .into_iter()
+            .for_each(|a| a.settle(Outcome::Refused));
     }
 
     #[test]
