@@ -295,3 +295,49 @@ async fn the_flush_lab_says_how_many_logged_out_tokens_came_back() {
     assert_eq!(between(&page.body, "data-revived=\"", "\""), Some("1"));
     assert!(page.body.contains("1 logged-out JWT became valid again"));
 }
+
+/// Six wrong passwords for alice, each claiming to come from `forwarded_for`; the statuses.
+async fn six_guesses_claiming(app: &TestApp, forwarded_for: &str) -> Vec<u16> {
+    let http = raw_client();
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let response = http
+            .post(format!("{}/jwt/api/login", app.base_url()))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&serde_json::json!({ "username": "alice", "password": format!("guess-{n}") }))
+            .send()
+            .await
+            .expect("answered");
+        statuses.push(response.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn x_forwarded_for_counts_only_behind_a_trusted_proxy() {
+    let redis = RedisServer::start().expect("redis");
+    let direct = TestApp::spawn(&redis).await;
+    let proxied = TestApp::spawn_with(authlab_web::Settings {
+        trusted_proxy: vec![std::net::IpAddr::from([127, 0, 0, 1])],
+        ..TestApp::settings_for(&redis.url())
+    })
+    .await;
+
+    let direct_first = six_guesses_claiming(&direct, "10.0.0.1").await;
+    let direct_second = six_guesses_claiming(&direct, "10.0.0.2").await;
+    let proxied_first = six_guesses_claiming(&proxied, "10.0.0.1").await;
+    let proxied_second = six_guesses_claiming(&proxied, "10.0.0.2").await;
+
+    // The documented limit: 5 failures per (account, address).
+    let limited = [401, 401, 401, 401, 401, 429];
+    assert_eq!(direct_first, limited);
+    assert_eq!(
+        direct_second, [429; 6],
+        "without a trusted proxy a made-up X-Forwarded-For changes nothing"
+    );
+    assert_eq!(proxied_first, limited);
+    assert_eq!(
+        proxied_second, limited,
+        "behind the proxy each client address is counted on its own"
+    );
+}
