@@ -7,11 +7,13 @@
 //! logs in as usual (OWASP Authentication Cheat Sheet, "account lockout" DoS). A distributed
 //! attacker is slowed per address only; stopping that needs signals this demo does not have.
 //!
-//! **Counted before checked.** [`LoginThrottle::begin`] checks the limits and counts the attempt
-//! as a failure in one critical section, before the password is hashed; [`Attempt::settle`] then
-//! takes the count back if the password was right (or was never checked). Checking first and
-//! counting after the hash let 40 simultaneous guesses all pass the check while the first was
-//! still hashing (37 × 401 against a limit of 5).
+//! **Counted before checked.** An attempt is registered as *in flight* before its password is
+//! hashed, in the same critical section that checks the limits, and the limits count failures
+//! plus attempts in flight. When only the in-flight ones stand in the way, the new attempt waits
+//! for them to settle ([`LoginThrottle::acquire`]) rather than being refused: their outcome
+//! decides. So 40 simultaneous guesses get exactly the limit's worth of password checks (checking
+//! first and counting after the hash gave 37 × 401 against a limit of 5), while six tabs logging
+//! the owner in at once all succeed (a right password takes its count back).
 //!
 //! **Successful logins are limited too**, per address and generously
 //! ([`ThrottleLimits::attempts_per_address`] in a shorter window): the demo passwords are public,
@@ -25,6 +27,8 @@ use std::{
     sync::Mutex,
     time::{Duration, Instant},
 };
+
+use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleLimits {
@@ -42,6 +46,9 @@ pub struct ThrottleLimits {
 
 /// The default of [`ThrottleLimits::attempts_per_address`] per minute.
 pub const DEFAULT_LOGINS_PER_MINUTE: usize = 120;
+
+/// The longest an attempt waits for the attempts in flight ahead of it (each is one hash).
+const LONGEST_WAIT: Duration = Duration::from_secs(10);
 
 impl Default for ThrottleLimits {
     fn default() -> Self {
@@ -63,59 +70,97 @@ struct Windows {
     pairs: HashMap<(String, IpAddr), VecDeque<Instant>>,
     addresses: HashMap<IpAddr, VecDeque<Instant>>,
     attempts: HashMap<IpAddr, VecDeque<Instant>>,
+    pairs_in_flight: HashMap<(String, IpAddr), usize>,
+    addresses_in_flight: HashMap<IpAddr, usize>,
 }
 
 pub struct LoginThrottle {
     limits: ThrottleLimits,
     windows: Mutex<Windows>,
+    settled: Notify,
 }
 
 /// How a counted attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// Right password: the failure counted in advance is taken back and the pair cleared.
+    /// Right password: the pair's failures are cleared.
     Accepted,
-    /// Wrong password: the failure stays counted.
+    /// Wrong password: a failure is counted for the pair and the address.
     Refused,
     /// The password was never checked (the hashing queue was full): nothing stays counted.
     NotChecked,
 }
 
-/// An attempt counted by [`LoginThrottle::begin`]; settle it once the password is checked.
-#[must_use = "an attempt stays counted as a failure until it is settled"]
+/// Whether a new attempt may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Refused unchecked: too many failures (or logins) already; retry after this long.
+    Throttled(Duration),
+    /// Attempts in flight fill the rest of the budget: wait until one settles.
+    Wait,
+}
+
+/// An attempt in flight. Settle it once the password is checked; dropped unsettled (the client
+/// went away mid-check), it counts as a failure.
+#[must_use = "an attempt counts as a failure unless it is settled"]
 pub struct Attempt<'a> {
     throttle: &'a LoginThrottle,
-    username: String,
-    address: IpAddr,
+    key: (String, IpAddr),
     at: Instant,
+    outcome: Option<Outcome>,
 }
 
 impl Attempt<'_> {
-    pub fn settle(self, outcome: Outcome) {
-        let mut windows = self.throttle.lock();
-        let key = (self.username, self.address);
-        match outcome {
-            Outcome::Refused => {}
-            Outcome::Accepted => {
-                // A success clears its own pair (not the address's earlier failures: a guesser
-                // that finally succeeds on one account earns no fresh budget for the others).
-                windows.pairs.remove(&key);
-                forget(windows.addresses.get_mut(&self.address), self.at);
-            }
-            Outcome::NotChecked => {
-                forget(windows.pairs.get_mut(&key), self.at);
-                forget(windows.addresses.get_mut(&self.address), self.at);
-                forget(windows.attempts.get_mut(&self.address), self.at);
-            }
-        }
+    pub fn settle(mut self, outcome: Outcome) {
+        self.outcome = Some(outcome);
     }
 }
 
-/// Take one count made at `at` back out of a window.
-fn forget(window: Option<&mut VecDeque<Instant>>, at: Instant) {
-    if let Some(window) = window {
-        if let Some(i) = window.iter().rposition(|t| *t == at) {
-            window.remove(i);
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        let outcome = self.outcome.unwrap_or(Outcome::Refused);
+        let (username, address) = &self.key;
+        let now = Instant::now();
+        {
+            let mut windows = self.throttle.lock();
+            decrement(&mut windows.pairs_in_flight, &self.key);
+            decrement(&mut windows.addresses_in_flight, address);
+            match outcome {
+                Outcome::Refused => {
+                    windows
+                        .pairs
+                        .entry((username.clone(), *address))
+                        .or_default()
+                        .push_back(now);
+                    windows
+                        .addresses
+                        .entry(*address)
+                        .or_default()
+                        .push_back(now);
+                }
+                // A success clears its own pair (not the address's failures: a guesser that
+                // finally succeeds on one account earns no fresh budget for the others).
+                Outcome::Accepted => {
+                    windows.pairs.remove(&self.key);
+                }
+                Outcome::NotChecked => {
+                    if let Some(window) = windows.attempts.get_mut(address) {
+                        if let Some(i) = window.iter().rposition(|t| *t == self.at) {
+                            window.remove(i);
+                        }
+                    }
+                }
+            }
+        }
+        self.throttle.settled.notify_waiters();
+    }
+}
+
+fn decrement<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: &K) {
+    if let Some(n) = map.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(key);
         }
     }
 }
@@ -125,39 +170,80 @@ impl LoginThrottle {
         LoginThrottle {
             limits,
             windows: Mutex::new(Windows::default()),
+            settled: Notify::new(),
         }
     }
 
-    /// Check the limits and count this attempt as a failure, atomically. `Err(retry_after)` when
-    /// it must be refused unchecked (and then nothing is counted).
-    pub fn begin(&self, username: &str, address: IpAddr) -> Result<Attempt<'_>, Duration> {
+    /// Admit an attempt, waiting for the attempts in flight ahead of it when they alone fill the
+    /// budget. `Err(retry_after)` when it must be refused unchecked.
+    pub async fn acquire(&self, username: &str, address: IpAddr) -> Result<Attempt<'_>, Duration> {
+        let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
+        loop {
+            // Registered before the check, so a settlement between the two is not missed.
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            match self.begin(username, address) {
+                Ok(attempt) => return Ok(attempt),
+                Err(Admission::Throttled(wait)) => return Err(wait),
+                Err(Admission::Wait) => {
+                    if tokio::time::timeout_at(deadline, settled).await.is_err() {
+                        return Err(Duration::from_secs(1));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Check the limits and register this attempt as in flight, atomically.
+    pub fn begin(&self, username: &str, address: IpAddr) -> Result<Attempt<'_>, Admission> {
         let now = Instant::now();
         let limits = self.limits;
         let mut windows = self.lock();
         let key = (username.to_owned(), address);
-        let waits = [
-            windows
-                .pairs
-                .get_mut(&key)
-                .and_then(|w| wait(w, now, limits.window, limits.per_account_and_address)),
-            windows
-                .addresses
-                .get_mut(&address)
-                .and_then(|w| wait(w, now, limits.window, limits.per_address)),
-            windows
-                .attempts
-                .get_mut(&address)
-                .and_then(|w| wait(w, now, limits.attempts_window, limits.attempts_per_address)),
-        ];
-        if let Some(wait) = waits.into_iter().flatten().max() {
-            return Err(wait);
+        let pair_failures = windows.pairs.get_mut(&key);
+        let pair = failures(pair_failures, now, limits.window);
+        let address_failures = failures(windows.addresses.get_mut(&address), now, limits.window);
+        let attempts = failures(
+            windows.attempts.get_mut(&address),
+            now,
+            limits.attempts_window,
+        );
+        let refused = [
+            (pair, limits.per_account_and_address, limits.window),
+            (address_failures, limits.per_address, limits.window),
+            (
+                attempts,
+                limits.attempts_per_address,
+                limits.attempts_window,
+            ),
+        ]
+        .into_iter()
+        .filter(|((count, _), limit, _)| count >= limit)
+        .map(|((_, oldest), _, length)| {
+            length.saturating_sub(oldest.map_or(Duration::ZERO, |t| now.duration_since(t)))
+        })
+        .max();
+        if let Some(wait) = refused {
+            return Err(Admission::Throttled(wait));
+        }
+        let pair_in_flight = windows.pairs_in_flight.get(&key).copied().unwrap_or(0);
+        let address_in_flight = windows
+            .addresses_in_flight
+            .get(&address)
+            .copied()
+            .unwrap_or(0);
+        if pair.0 + pair_in_flight >= limits.per_account_and_address
+            || address_failures.0 + address_in_flight >= limits.per_address
+        {
+            return Err(Admission::Wait);
         }
         if windows.pairs.len() >= MAX_TRACKED_KEYS
             || windows.addresses.len() >= MAX_TRACKED_KEYS
             || windows.attempts.len() >= MAX_TRACKED_KEYS
         {
-            let fresh = |window: Duration| {
-                move |w: &mut VecDeque<Instant>| w.back().is_some_and(|t| now - *t < window)
+            let fresh = |length: Duration| {
+                move |w: &mut VecDeque<Instant>| w.back().is_some_and(|t| now - *t < length)
             };
             windows.pairs.retain(|_, w| fresh(limits.window)(w));
             windows.addresses.retain(|_, w| fresh(limits.window)(w));
@@ -165,14 +251,14 @@ impl LoginThrottle {
                 .attempts
                 .retain(|_, w| fresh(limits.attempts_window)(w));
         }
-        windows.pairs.entry(key).or_default().push_back(now);
-        windows.addresses.entry(address).or_default().push_back(now);
+        *windows.pairs_in_flight.entry(key.clone()).or_default() += 1;
+        *windows.addresses_in_flight.entry(address).or_default() += 1;
         windows.attempts.entry(address).or_default().push_back(now);
         Ok(Attempt {
             throttle: self,
-            username: username.to_owned(),
-            address,
+            key,
             at: now,
+            outcome: None,
         })
     }
 
@@ -181,23 +267,22 @@ impl LoginThrottle {
     }
 }
 
-/// Drop counts older than `window`; the wait until the oldest leaves when `limit` are left.
-fn wait(
-    window: &mut VecDeque<Instant>,
+/// Drop counts older than `length`; how many are left, and the oldest of them.
+fn failures(
+    window: Option<&mut VecDeque<Instant>>,
     now: Instant,
     length: Duration,
-    limit: usize,
-) -> Option<Duration> {
+) -> (usize, Option<Instant>) {
+    let Some(window) = window else {
+        return (0, None);
+    };
     while window
         .front()
         .is_some_and(|t| now.duration_since(*t) >= length)
     {
         window.pop_front();
     }
-    (window.len() >= limit).then(|| {
-        let oldest = window.front().copied().unwrap_or(now);
-        length.saturating_sub(now.duration_since(oldest))
-    })
+    (window.len(), window.front().copied())
 }
 
 #[cfg(test)]
@@ -263,15 +348,53 @@ mod tests {
     fn attempts_in_flight_count_before_their_password_is_checked() {
         let throttle = LoginThrottle::new(ThrottleLimits::default());
 
-        // Five guesses begun, none settled yet: the sixth is refused already.
+        // Five guesses begun, none settled yet: the sixth must wait for them.
         let in_flight: Vec<_> = (0..5)
             .map(|_| throttle.begin("alice", ip(1)).expect("within the limit"))
             .collect();
 
-        assert!(throttle.begin("alice", ip(1)).is_err());
+        assert!(matches!(
+            throttle.begin("alice", ip(1)),
+            Err(Admission::Wait)
+        ));
         in_flight
             .into_iter()
             .for_each(|a| a.settle(Outcome::Refused));
+        assert!(matches!(
+            throttle.begin("alice", ip(1)),
+            Err(Admission::Throttled(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_waiting_attempt_goes_ahead_when_the_one_in_flight_was_right() {
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            per_account_and_address: 1,
+            ..ThrottleLimits::default()
+        });
+        let first = throttle.begin("alice", ip(1)).expect("the first");
+
+        let (second, ()) = tokio::join!(throttle.acquire("alice", ip(1)), async {
+            tokio::task::yield_now().await;
+            first.settle(Outcome::Accepted);
+        });
+
+        assert!(second.is_ok());
+    }
+
+    #[test]
+    fn an_attempt_dropped_unsettled_counts_as_a_failure() {
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            per_account_and_address: 1,
+            ..ThrottleLimits::default()
+        });
+
+        drop(throttle.begin("alice", ip(1)).expect("the first"));
+
+        assert!(matches!(
+            throttle.begin("alice", ip(1)),
+            Err(Admission::Throttled(_))
+        ));
     }
 
     #[test]

@@ -49,7 +49,7 @@ async fn check_with(
 ) -> Result<PasswordCheck, anyhow::Error> {
     let address = client_address(req);
     // Counted before it is checked, so simultaneous guesses cannot all slip past the limit.
-    let attempt = match throttle.begin(&username, address) {
+    let attempt = match throttle.acquire(&username, address).await {
         Ok(attempt) => attempt,
         Err(retry_after) => {
             tracing::warn!(%address, "login throttled");
