@@ -173,13 +173,14 @@ impl HashBudget {
 }
 
 /// A hashing thread: take the next job, run it in this thread's memory, until the queue closes.
+/// The memory is allocated at the first job, so a server nobody logs in to does not hold it.
 fn serve(jobs: &Mutex<Receiver<Job>>) {
-    let mut memory = HashMemory::default();
+    let mut memory: Option<HashMemory> = None;
     loop {
         // Hold the lock only to take a job, not while hashing.
         let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
         match next {
-            Ok(job) => job(&mut memory),
+            Ok(job) => job(memory.get_or_insert_with(HashMemory::default)),
             Err(_) => return,
         }
     }
