@@ -12,6 +12,7 @@ pub mod backend;
 pub mod baseline;
 pub mod denylist;
 pub mod error;
+pub mod hashing;
 pub mod identity;
 pub mod inspection;
 pub mod mount;
@@ -23,6 +24,7 @@ pub mod users;
 pub use backend::{AuthBackend, Authentication, Capabilities, Grant};
 pub use denylist::Denylist;
 pub use error::BackendError;
+pub use hashing::{Busy, HashBudget};
 pub use identity::{Identity, Role};
 pub use inspection::{
     CookieFacts, CookieSetting, Inspection, RecordCount, ServerFacts, StoredRecord, TokenFacts,

@@ -2,17 +2,19 @@
 //!
 //! The hashes were made once with argon2's default parameters (m = 19 MiB, t = 2, p = 1, the
 //! OWASP minimum for argon2id) and are checked in; the plaintext passwords exist only in the docs.
-//! Verifying costs tens of milliseconds of CPU on purpose, so callers must run [`UserDirectory::verify`]
-//! off the async executor (`web::block`, `spawn_blocking`).
+//! Verifying costs tens of milliseconds of CPU and 19 MiB on purpose, so the server runs
+//! [`UserDirectory::verify_in`] on a [`crate::hashing::HashBudget`] thread, in that thread's
+//! reused memory; [`UserDirectory::verify`] allocates afresh and is for tests and tools.
 //!
 //! An unknown username is verified against a dummy hash, so that "no such user" and "wrong
 //! password" take the same time and cannot be told apart by a stopwatch.
 
 use std::{collections::HashMap, sync::RwLock};
 
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
-
-use crate::{Identity, Role};
+use crate::{
+    hashing::{verify_phc, HashMemory},
+    Identity, Role,
+};
 
 struct Account {
     display_name: &'static str,
@@ -73,8 +75,19 @@ impl UserDirectory {
         }
     }
 
-    /// Check a username and password. Slow on purpose: call it off the async executor.
+    /// Check a username and password in fresh memory. Slow on purpose: call it off the async
+    /// executor.
     pub fn verify(&self, username: &str, password: &str) -> Option<Identity> {
+        self.verify_in(username, password, &mut HashMemory::default())
+    }
+
+    /// Check a username and password, hashing in `memory` (a hashing thread's own).
+    pub fn verify_in(
+        &self,
+        username: &str,
+        password: &str,
+        memory: &mut HashMemory,
+    ) -> Option<Identity> {
         if username.len() > MAX_CREDENTIAL_LEN || password.len() > MAX_CREDENTIAL_LEN {
             return None;
         }
@@ -83,7 +96,7 @@ impl UserDirectory {
             .find(|(name, _)| *name == username)
             .map(|(_, account)| account);
         let hash = account.map_or(DUMMY_HASH, |a| a.password_hash);
-        let matches = password_matches(hash, password);
+        let matches = verify_phc(hash, password, memory);
         match account {
             Some(_) if matches => self.lookup(username),
             _ => None,
@@ -129,18 +142,10 @@ impl UserDirectory {
     }
 }
 
-fn password_matches(phc: &str, password: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(hash) => Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok(),
-        Err(_) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::PasswordHash;
 
     #[test]
     fn the_documented_demo_passwords_verify() {

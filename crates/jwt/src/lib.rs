@@ -22,6 +22,7 @@ pub mod codec;
 pub mod inspect;
 pub mod key_ring;
 pub mod mount;
+pub mod secret_strength;
 pub mod settings;
 
 pub use backend::JwtBackend;

@@ -68,7 +68,8 @@ pub fn redis_facts(record: Option<RawRecord>, sessions: u64, at_least: bool) -> 
     }
 }
 
-/// The records in this process's memory, yours first.
+/// Your record in this process's memory, and how many others there are. Only yours is shown:
+/// the others' session ids, login ids, roles and login times are other visitors' business.
 pub fn memory_facts(
     records: Vec<RawRecord>,
     yours: Option<&str>,
@@ -76,16 +77,15 @@ pub fn memory_facts(
 ) -> ServerFacts {
     ServerFacts {
         store: "this server process's memory".to_owned(),
-        explanation: "A map inside the server process holds one record per login. Lookups cost \
-            no network round trip, but the map dies with the process: restart the server and \
-            every record below is gone. A second server instance cannot see them either."
+        explanation: "A map inside the server process holds one record per login (yours is \
+            below; the others are only counted). Lookups cost no network round trip, but the map \
+            dies with the process: restart the server and every record is gone. A second server \
+            instance cannot see them either."
             .to_owned(),
         records: records
             .into_iter()
-            .map(|r| {
-                let mine = Some(r.key.as_str()) == yours;
-                stored(r, mine)
-            })
+            .filter(|r| Some(r.key.as_str()) == yours)
+            .map(|r| stored(r, true))
             .collect(),
         count: Some(RecordCount {
             what: "live sessions in this process".to_owned(),

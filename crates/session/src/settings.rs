@@ -34,6 +34,16 @@ impl CookieKey {
     pub fn key(&self) -> &Key {
         &self.0
     }
+
+    /// Whether `value` is a session cookie `name` that this key encrypted (what actix-session
+    /// will accept), without opening a session: used to pick ours among same-named cookies.
+    pub fn opens(&self, name: &str, value: &str) -> bool {
+        let cookie = actix_web::cookie::Cookie::new(name.to_owned(), value.to_owned());
+        actix_web::cookie::CookieJar::new()
+            .private(&self.0)
+            .decrypt(cookie)
+            .is_some()
+    }
 }
 
 impl fmt::Debug for CookieKey {

@@ -62,7 +62,7 @@ impl CsrfKey {
         URL_SAFE_NO_PAD.encode(self.mac(seed).finalize().into_bytes())
     }
 
-    fn verify(&self, seed: &str, token: &str) -> bool {
+    pub fn verify(&self, seed: &str, token: &str) -> bool {
         match URL_SAFE_NO_PAD.decode(token) {
             Ok(bytes) => self.mac(seed).verify_slice(&bytes).is_ok(),
             Err(_) => false,
@@ -77,7 +77,7 @@ struct Seed {
     is_new: bool,
 }
 
-fn is_well_formed(seed: &str) -> bool {
+pub(crate) fn is_well_formed(seed: &str) -> bool {
     URL_SAFE_NO_PAD
         .decode(seed)
         .is_ok_and(|bytes| bytes.len() == SEED_BYTES)

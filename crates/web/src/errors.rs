@@ -27,6 +27,8 @@ pub enum PageError {
     },
     #[error("too many failed logins; retry in {} s", retry_after.as_secs())]
     Throttled { retry_after: std::time::Duration },
+    #[error("the password hashing queue is full")]
+    Busy { retry_after: std::time::Duration },
     #[error("the role {role} may not open this page")]
     Forbidden { role: String, back: String },
     #[error(transparent)]
@@ -41,6 +43,7 @@ impl ResponseError for PageError {
             PageError::LoginRequired { .. } | PageError::Rejected { .. } => StatusCode::SEE_OTHER,
             PageError::Forbidden { .. } => StatusCode::FORBIDDEN,
             PageError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            PageError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Backend(BackendError::Internal(_)) | PageError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -68,8 +71,24 @@ impl ResponseError for PageError {
                     StatusCode::TOO_MANY_REQUESTS,
                     "Too many failed logins",
                     &format!(
-                        "Too many wrong passwords for this account from your address. Wait {} \
-                         seconds and try again; other people's logins are not affected.",
+                        "Too many wrong passwords for this account from your address (or too many \
+                         logins of any kind from it). Wait {} seconds and try again; other \
+                         people's logins are not affected.",
+                        retry_after.as_secs().max(1)
+                    ),
+                    None,
+                );
+                insert_retry_after(&mut response, *retry_after);
+                response
+            }
+            PageError::Busy { retry_after } => {
+                let mut response = render::error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Too many logins at once",
+                    &format!(
+                        "The server checks a limited number of passwords at a time, and the queue \
+                         is full right now. Nothing is wrong with your password: try again in {} \
+                         seconds.",
                         retry_after.as_secs().max(1)
                     ),
                     None,
@@ -113,6 +132,8 @@ pub enum ApiError {
     WrongCredentials,
     #[error("too many failed logins")]
     Throttled { retry_after: std::time::Duration },
+    #[error("the password hashing queue is full")]
+    Busy { retry_after: std::time::Duration },
     #[error(transparent)]
     Backend(#[from] BackendError),
     #[error(transparent)]
@@ -126,6 +147,7 @@ impl ResponseError for ApiError {
                 StatusCode::UNAUTHORIZED
             }
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Backend(BackendError::Internal(_)) | ApiError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -153,6 +175,15 @@ impl ResponseError for ApiError {
                 let mut response = HttpResponse::TooManyRequests().json(json!({
                     "error": "throttled",
                     "message": "too many failed logins for this account from this address",
+                    "retry_after": retry_after.as_secs().max(1),
+                }));
+                insert_retry_after(&mut response, *retry_after);
+                return response;
+            }
+            ApiError::Busy { retry_after } => {
+                let mut response = HttpResponse::ServiceUnavailable().json(json!({
+                    "error": "busy",
+                    "message": "too many logins at once; try again shortly",
                     "retry_after": retry_after.as_secs().max(1),
                 }));
                 insert_retry_after(&mut response, *retry_after);

@@ -2,8 +2,9 @@
 //!
 //! `Key::generate()` at every start would log every session user out on each restart, Redis or
 //! not, and a fresh JWT secret would invalidate every token: the restart lesson would show the
-//! wrong thing. So a key is made on first start, written with owner-only permissions, and read
-//! back ever after.
+//! wrong thing. So a key is made on first start, written with owner-only permissions (0600), and
+//! read back ever after. An existing key file that group or others can read is still used (a
+//! refusal would log everyone out over a chmod) but warned about at start-up, with the fix.
 
 use std::{
     fs, io,
@@ -37,6 +38,13 @@ pub fn load_or_create(dir: &Path, name: &str, len: usize) -> Result<Secret, KeyF
     };
     match fs::read_to_string(&path) {
         Ok(text) => {
+            if readable_by_others(&path) {
+                tracing::warn!(
+                    path = %path.display(),
+                    "key file is readable by other users: anyone who can read it can forge \
+                     logins; run `chmod 600` on it"
+                );
+            }
             let bytes = STANDARD
                 .decode(text.trim())
                 .ok()
@@ -93,6 +101,18 @@ fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     linked
 }
 
+/// Whether group or others may read `path`.
+#[cfg(unix)]
+pub fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+}
+
+#[cfg(not(unix))]
+pub fn readable_by_others(_path: &Path) -> bool {
+    false
+}
+
 #[cfg(unix)]
 fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
@@ -129,6 +149,24 @@ mod tests {
 
         assert_eq!(first.expose(), second.expose());
         assert_eq!(first.len(), 64);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_key_file_is_owner_only_and_a_shared_one_is_noticed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("modes");
+        load_or_create(&dir, "k", 32).expect("create");
+        let path = dir.join("k");
+
+        let mode = fs::metadata(&path).expect("exists").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(!readable_by_others(&path));
+
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(readable_by_others(&path));
+        assert!(load_or_create(&dir, "k", 32).is_ok(), "still used");
         let _ = fs::remove_dir_all(&dir);
     }
 

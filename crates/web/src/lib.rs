@@ -6,10 +6,16 @@
 //! concrete backend and no lab: the composition root (the `authlab` crate) builds the mounts and
 //! hands them to [`site::configure`], and the classroom crate adds its pages beside these.
 
+pub mod body_deadline;
+pub mod cookie_header;
 pub mod csrf;
 pub mod errors;
 pub mod extractors;
 pub mod forms;
+pub mod forwarded;
+pub mod front_door;
+pub mod head_requests;
+pub mod hosts;
 pub mod inspector;
 pub mod keys;
 pub mod lan_warning;

@@ -60,6 +60,22 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Host names this server answers to, comma-separated (any other `Host` gets 421). Unset: the
+    /// bind address, this machine's interface addresses, and loopback. Loopback names
+    /// (`localhost`, `127.0.0.1`, `[::1]`) are always allowed: the labs' own requests use them.
+    #[arg(long, env = "AUTHLAB_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// Address(es) of a reverse proxy whose `X-Forwarded-For` / `X-Forwarded-Host` / `Forwarded`
+    /// headers are believed, comma-separated. Unset: those headers are ignored.
+    #[arg(long, env = "AUTHLAB_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<IpAddr>,
+
+    /// Logins of any outcome allowed per client address per minute (a generous bound on
+    /// password hashing; failed logins have their own, tighter limits).
+    #[arg(long, env = "AUTHLAB_LOGINS_PER_MINUTE", default_value_t = crate::throttle::DEFAULT_LOGINS_PER_MINUTE)]
+    pub logins_per_minute: usize,
+
     /// Set by `authlab demo` on the server it supervises: the restart lab may then end this
     /// process, and the supervisor starts a new one. Not meant to be set by hand.
     #[arg(long, env = "AUTHLAB_SUPERVISED", hide = true, action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
@@ -82,6 +98,9 @@ impl Settings {
             data_dir: PathBuf::from(".authlab"),
             insecure_cookies: false,
             workers: None,
+            allowed_hosts: Vec::new(),
+            trusted_proxy: Vec::new(),
+            logins_per_minute: crate::throttle::DEFAULT_LOGINS_PER_MINUTE,
             supervised: false,
         }
     }
@@ -113,6 +132,9 @@ impl fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("insecure_cookies", &self.insecure_cookies)
             .field("workers", &self.workers)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("trusted_proxy", &self.trusted_proxy)
+            .field("logins_per_minute", &self.logins_per_minute)
             .field("supervised", &self.supervised)
             .finish()
     }

@@ -12,14 +12,23 @@ use actix_web::{
     http::StatusCode,
     web, HttpRequest, HttpResponse,
 };
-use authlab_core::{Mount, Mounts, UserDirectory};
+use authlab_core::{HashBudget, Mount, Mounts, UserDirectory};
 
-use crate::{csrf::CsrfKey, forms::MAX_BODY_BYTES, routes, throttle::LoginThrottle, Settings};
+use crate::{
+    csrf::CsrfKey, forms::MAX_BODY_BYTES, front_door::CookieJudges, hosts::AllowedHosts, routes,
+    throttle::LoginThrottle, Settings,
+};
 
 /// The product's long-lived parts, shared by every worker.
 #[derive(Clone)]
 pub struct Product {
     pub settings: Settings,
+    /// The threads, queue and memory every password check shares.
+    pub hashing: HashBudget,
+    /// The `Host` names this server answers to.
+    pub allowed_hosts: Arc<AllowedHosts>,
+    /// Who judges each of our cookies when neighbours send one of the same name.
+    pub cookie_judges: CookieJudges,
     pub users: Arc<UserDirectory>,
     pub csrf_key: CsrfKey,
     pub throttle: Arc<LoginThrottle>,
@@ -36,6 +45,9 @@ pub fn configure(product: &Product, cfg: &mut web::ServiceConfig, extras: MountE
         .app_data(web::Data::from(product.throttle.clone()))
         .app_data(web::Data::new(product.settings.clone()))
         .app_data(web::Data::new(product.mounts.clone()))
+        .app_data(web::Data::new(product.hashing.clone()))
+        .app_data(web::Data::from(product.allowed_hosts.clone()))
+        .app_data(web::Data::new(product.cookie_judges.clone()))
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(json_config())
         .route("/", web::get().to(routes::landing::show))

@@ -7,6 +7,18 @@
 //! logs in as usual (OWASP Authentication Cheat Sheet, "account lockout" DoS). A distributed
 //! attacker is slowed per address only; stopping that needs signals this demo does not have.
 //!
+//! **Counted before checked.** An attempt is registered as *in flight* before its password is
+//! hashed, in the same critical section that checks the limits, and the limits count failures
+//! plus attempts in flight. When only the in-flight ones stand in the way, the new attempt waits
+//! for them to settle ([`LoginThrottle::acquire`]) rather than being refused: their outcome
+//! decides. So 40 simultaneous guesses get exactly the limit's worth of password checks (checking
+//! first and counting after the hash gave 37 × 401 against a limit of 5), while six tabs logging
+//! the owner in at once all succeed (a right password takes its count back).
+//!
+//! **Successful logins are limited too**, per address and generously
+//! ([`ThrottleLimits::attempts_per_address`] in a shorter window): the demo passwords are public,
+//! so without it a correct-password flood is unthrottled argon2id work.
+//!
 //! The counts live in this process: a restart forgets them, and two instances count apart.
 
 use std::{
@@ -16,6 +28,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use tokio::sync::Notify;
+
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleLimits {
     pub window: Duration,
@@ -23,7 +37,18 @@ pub struct ThrottleLimits {
     pub per_account_and_address: usize,
     /// Failures allowed per address, whatever the account, within the window.
     pub per_address: usize,
+    /// Window of [`Self::attempts_per_address`].
+    pub attempts_window: Duration,
+    /// Logins of any outcome allowed per address within `attempts_window`: room for a class
+    /// behind one NAT address logging in to every mount, not for a flood.
+    pub attempts_per_address: usize,
 }
+
+/// The default of [`ThrottleLimits::attempts_per_address`] per minute.
+pub const DEFAULT_LOGINS_PER_MINUTE: usize = 120;
+
+/// The longest an attempt waits for the attempts in flight ahead of it (each is one hash).
+const LONGEST_WAIT: Duration = Duration::from_secs(10);
 
 impl Default for ThrottleLimits {
     fn default() -> Self {
@@ -31,6 +56,8 @@ impl Default for ThrottleLimits {
             window: Duration::from_secs(300),
             per_account_and_address: 5,
             per_address: 30,
+            attempts_window: Duration::from_secs(60),
+            attempts_per_address: DEFAULT_LOGINS_PER_MINUTE,
         }
     }
 }
@@ -42,11 +69,100 @@ const MAX_TRACKED_KEYS: usize = 100_000;
 struct Windows {
     pairs: HashMap<(String, IpAddr), VecDeque<Instant>>,
     addresses: HashMap<IpAddr, VecDeque<Instant>>,
+    attempts: HashMap<IpAddr, VecDeque<Instant>>,
+    pairs_in_flight: HashMap<(String, IpAddr), usize>,
+    addresses_in_flight: HashMap<IpAddr, usize>,
 }
 
 pub struct LoginThrottle {
     limits: ThrottleLimits,
     windows: Mutex<Windows>,
+    settled: Notify,
+}
+
+/// How a counted attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Right password: the pair's failures are cleared.
+    Accepted,
+    /// Wrong password: a failure is counted for the pair and the address.
+    Refused,
+    /// The password was never checked (the hashing queue was full): nothing stays counted.
+    NotChecked,
+}
+
+/// Whether a new attempt may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Refused unchecked: too many failures (or logins) already; retry after this long.
+    Throttled(Duration),
+    /// Attempts in flight fill the rest of the budget: wait until one settles.
+    Wait,
+}
+
+/// An attempt in flight. Settle it once the password is checked; dropped unsettled (the client
+/// went away mid-check), it counts as a failure.
+#[must_use = "an attempt counts as a failure unless it is settled"]
+pub struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    key: (String, IpAddr),
+    at: Instant,
+    outcome: Option<Outcome>,
+}
+
+impl Attempt<'_> {
+    pub fn settle(mut self, outcome: Outcome) {
+        self.outcome = Some(outcome);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        let outcome = self.outcome.unwrap_or(Outcome::Refused);
+        let (username, address) = &self.key;
+        let now = Instant::now();
+        {
+            let mut windows = self.throttle.lock();
+            decrement(&mut windows.pairs_in_flight, &self.key);
+            decrement(&mut windows.addresses_in_flight, address);
+            match outcome {
+                Outcome::Refused => {
+                    windows
+                        .pairs
+                        .entry((username.clone(), *address))
+                        .or_default()
+                        .push_back(now);
+                    windows
+                        .addresses
+                        .entry(*address)
+                        .or_default()
+                        .push_back(now);
+                }
+                // A success clears its own pair (not the address's failures: a guesser that
+                // finally succeeds on one account earns no fresh budget for the others).
+                Outcome::Accepted => {
+                    windows.pairs.remove(&self.key);
+                }
+                Outcome::NotChecked => {
+                    if let Some(window) = windows.attempts.get_mut(address) {
+                        if let Some(i) = window.iter().rposition(|t| *t == self.at) {
+                            window.remove(i);
+                        }
+                    }
+                }
+            }
+        }
+        self.throttle.settled.notify_waiters();
+    }
+}
+
+fn decrement<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: &K) {
+    if let Some(n) = map.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
 }
 
 impl LoginThrottle {
@@ -54,69 +170,119 @@ impl LoginThrottle {
         LoginThrottle {
             limits,
             windows: Mutex::new(Windows::default()),
+            settled: Notify::new(),
         }
     }
 
-    /// `Err(retry_after)` when this attempt must be refused unchecked.
-    pub fn check(&self, username: &str, address: IpAddr) -> Result<(), Duration> {
+    /// Admit an attempt, waiting for the attempts in flight ahead of it when they alone fill the
+    /// budget. `Err(retry_after)` when it must be refused unchecked.
+    pub async fn acquire(&self, username: &str, address: IpAddr) -> Result<Attempt<'_>, Duration> {
+        let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
+        loop {
+            // Registered before the check, so a settlement between the two is not missed.
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            match self.begin(username, address) {
+                Ok(attempt) => return Ok(attempt),
+                Err(Admission::Throttled(wait)) => return Err(wait),
+                Err(Admission::Wait) => {
+                    if tokio::time::timeout_at(deadline, settled).await.is_err() {
+                        return Err(Duration::from_secs(1));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Check the limits and register this attempt as in flight, atomically.
+    pub fn begin(&self, username: &str, address: IpAddr) -> Result<Attempt<'_>, Admission> {
         let now = Instant::now();
+        let limits = self.limits;
         let mut windows = self.lock();
-        let pair = windows.pairs.get_mut(&(username.to_owned(), address));
-        let pair_wait = pair.and_then(|w| self.wait(w, now, self.limits.per_account_and_address));
-        let address_wait = windows
-            .addresses
-            .get_mut(&address)
-            .and_then(|w| self.wait(w, now, self.limits.per_address));
-        match pair_wait.max(address_wait) {
-            Some(wait) => Err(wait),
-            None => Ok(()),
+        let key = (username.to_owned(), address);
+        let pair_failures = windows.pairs.get_mut(&key);
+        let pair = failures(pair_failures, now, limits.window);
+        let address_failures = failures(windows.addresses.get_mut(&address), now, limits.window);
+        let attempts = failures(
+            windows.attempts.get_mut(&address),
+            now,
+            limits.attempts_window,
+        );
+        let refused = [
+            (pair, limits.per_account_and_address, limits.window),
+            (address_failures, limits.per_address, limits.window),
+            (
+                attempts,
+                limits.attempts_per_address,
+                limits.attempts_window,
+            ),
+        ]
+        .into_iter()
+        .filter(|((count, _), limit, _)| count >= limit)
+        .map(|((_, oldest), _, length)| {
+            length.saturating_sub(oldest.map_or(Duration::ZERO, |t| now.duration_since(t)))
+        })
+        .max();
+        if let Some(wait) = refused {
+            return Err(Admission::Throttled(wait));
         }
-    }
-
-    pub fn record_failure(&self, username: &str, address: IpAddr) {
-        let now = Instant::now();
-        let mut windows = self.lock();
-        if windows.pairs.len() >= MAX_TRACKED_KEYS || windows.addresses.len() >= MAX_TRACKED_KEYS {
-            let window = self.limits.window;
-            windows
-                .pairs
-                .retain(|_, w| w.back().is_some_and(|t| now - *t < window));
-            windows
-                .addresses
-                .retain(|_, w| w.back().is_some_and(|t| now - *t < window));
-        }
-        windows
-            .pairs
-            .entry((username.to_owned(), address))
-            .or_default()
-            .push_back(now);
-        windows.addresses.entry(address).or_default().push_back(now);
-    }
-
-    /// A successful login clears its own pair (not the address: a guesser that finally
-    /// succeeds on one account should not earn a fresh budget for the others).
-    pub fn record_success(&self, username: &str, address: IpAddr) {
-        self.lock().pairs.remove(&(username.to_owned(), address));
-    }
-
-    fn wait(&self, window: &mut VecDeque<Instant>, now: Instant, limit: usize) -> Option<Duration> {
-        while window
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.limits.window)
+        let pair_in_flight = windows.pairs_in_flight.get(&key).copied().unwrap_or(0);
+        let address_in_flight = windows
+            .addresses_in_flight
+            .get(&address)
+            .copied()
+            .unwrap_or(0);
+        if pair.0 + pair_in_flight >= limits.per_account_and_address
+            || address_failures.0 + address_in_flight >= limits.per_address
         {
-            window.pop_front();
+            return Err(Admission::Wait);
         }
-        (window.len() >= limit).then(|| {
-            let oldest = window.front().copied().unwrap_or(now);
-            self.limits
-                .window
-                .saturating_sub(now.duration_since(oldest))
+        if windows.pairs.len() >= MAX_TRACKED_KEYS
+            || windows.addresses.len() >= MAX_TRACKED_KEYS
+            || windows.attempts.len() >= MAX_TRACKED_KEYS
+        {
+            let fresh = |length: Duration| {
+                move |w: &mut VecDeque<Instant>| w.back().is_some_and(|t| now - *t < length)
+            };
+            windows.pairs.retain(|_, w| fresh(limits.window)(w));
+            windows.addresses.retain(|_, w| fresh(limits.window)(w));
+            windows
+                .attempts
+                .retain(|_, w| fresh(limits.attempts_window)(w));
+        }
+        *windows.pairs_in_flight.entry(key.clone()).or_default() += 1;
+        *windows.addresses_in_flight.entry(address).or_default() += 1;
+        windows.attempts.entry(address).or_default().push_back(now);
+        Ok(Attempt {
+            throttle: self,
+            key,
+            at: now,
+            outcome: None,
         })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Windows> {
         self.windows.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Drop counts older than `length`; how many are left, and the oldest of them.
+fn failures(
+    window: Option<&mut VecDeque<Instant>>,
+    now: Instant,
+    length: Duration,
+) -> (usize, Option<Instant>) {
+    let Some(window) = window else {
+        return (0, None);
+    };
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= length)
+    {
+        window.pop_front();
+    }
+    (window.len(), window.front().copied())
 }
 
 #[cfg(test)]
@@ -127,21 +293,27 @@ mod tests {
         IpAddr::from([10, 0, 0, last])
     }
 
+    fn fail(throttle: &LoginThrottle, username: &str, address: IpAddr) {
+        throttle
+            .begin(username, address)
+            .expect("not throttled yet")
+            .settle(Outcome::Refused);
+    }
+
     #[test]
     fn the_sixth_failure_on_a_pair_is_refused_and_others_are_not() {
         let throttle = LoginThrottle::new(ThrottleLimits::default());
 
         for _ in 0..5 {
-            assert!(throttle.check("alice", ip(1)).is_ok());
-            throttle.record_failure("alice", ip(1));
+            fail(&throttle, "alice", ip(1));
         }
 
-        assert!(throttle.check("alice", ip(1)).is_err());
+        assert!(throttle.begin("alice", ip(1)).is_err());
         assert!(
-            throttle.check("alice", ip(2)).is_ok(),
+            throttle.begin("alice", ip(2)).is_ok(),
             "alice elsewhere is not locked out"
         );
-        assert!(throttle.check("bob", ip(1)).is_ok());
+        assert!(throttle.begin("bob", ip(1)).is_ok());
     }
 
     #[test]
@@ -149,11 +321,11 @@ mod tests {
         let throttle = LoginThrottle::new(ThrottleLimits::default());
 
         for n in 0..30 {
-            throttle.record_failure(&format!("user{n}"), ip(3));
+            fail(&throttle, &format!("user{n}"), ip(3));
         }
 
-        assert!(throttle.check("someone-new", ip(3)).is_err());
-        assert!(throttle.check("someone-new", ip(4)).is_ok());
+        assert!(throttle.begin("someone-new", ip(3)).is_err());
+        assert!(throttle.begin("someone-new", ip(4)).is_ok());
     }
 
     #[test]
@@ -162,12 +334,102 @@ mod tests {
             window: Duration::from_millis(50),
             per_account_and_address: 1,
             per_address: 10,
+            ..ThrottleLimits::default()
         });
-        throttle.record_failure("alice", ip(1));
-        assert!(throttle.check("alice", ip(1)).is_err());
+        fail(&throttle, "alice", ip(1));
+        assert!(throttle.begin("alice", ip(1)).is_err());
 
         std::thread::sleep(Duration::from_millis(60));
 
-        assert!(throttle.check("alice", ip(1)).is_ok());
+        assert!(throttle.begin("alice", ip(1)).is_ok());
+    }
+
+    #[test]
+    fn attempts_in_flight_count_before_their_password_is_checked() {
+        let throttle = LoginThrottle::new(ThrottleLimits::default());
+
+        // Five guesses begun, none settled yet: the sixth must wait for them.
+        let in_flight: Vec<_> = (0..5)
+            .map(|_| throttle.begin("alice", ip(1)).expect("within the limit"))
+            .collect();
+
+        assert!(matches!(
+            throttle.begin("alice", ip(1)),
+            Err(Admission::Wait)
+        ));
+        in_flight
+            .into_iter()
+            .for_each(|a| a.settle(Outcome::Refused));
+        assert!(matches!(
+            throttle.begin("alice", ip(1)),
+            Err(Admission::Throttled(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_waiting_attempt_goes_ahead_when_the_one_in_flight_was_right() {
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            per_account_and_address: 1,
+            ..ThrottleLimits::default()
+        });
+        let first = throttle.begin("alice", ip(1)).expect("the first");
+
+        let (second, ()) = tokio::join!(throttle.acquire("alice", ip(1)), async {
+            tokio::task::yield_now().await;
+            first.settle(Outcome::Accepted);
+        });
+
+        assert!(second.is_ok());
+    }
+
+    #[test]
+    fn an_attempt_dropped_unsettled_counts_as_a_failure() {
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            per_account_and_address: 1,
+            ..ThrottleLimits::default()
+        });
+
+        drop(throttle.begin("alice", ip(1)).expect("the first"));
+
+        assert!(matches!(
+            throttle.begin("alice", ip(1)),
+            Err(Admission::Throttled(_))
+        ));
+    }
+
+    #[test]
+    fn a_right_password_or_an_unchecked_one_gives_its_count_back() {
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            per_account_and_address: 1,
+            ..ThrottleLimits::default()
+        });
+
+        for outcome in [Outcome::Accepted, Outcome::NotChecked, Outcome::Accepted] {
+            throttle
+                .begin("alice", ip(1))
+                .expect("the previous attempt gave its count back")
+                .settle(outcome);
+        }
+        fail(&throttle, "alice", ip(1));
+
+        assert!(throttle.begin("alice", ip(1)).is_err());
+    }
+
+    #[test]
+    fn successful_logins_are_limited_per_address_too() {
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            attempts_per_address: 3,
+            ..ThrottleLimits::default()
+        });
+
+        for _ in 0..3 {
+            throttle
+                .begin("alice", ip(1))
+                .expect("within the limit")
+                .settle(Outcome::Accepted);
+        }
+
+        assert!(throttle.begin("alice", ip(1)).is_err());
+        assert!(throttle.begin("alice", ip(2)).is_ok());
     }
 }

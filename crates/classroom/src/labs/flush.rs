@@ -3,12 +3,16 @@
 //!
 //! Only keys under `authlab:` are deleted (session records, revocations, the JWT denylist), with
 //! `SCAN` + `UNLINK` rather than `FLUSHDB`, so a Redis shared with anything else keeps its data.
+//!
+//! The denylist goes with the sessions, so every logged-out JWT that has not expired yet works
+//! again: the page counts them first and says so. A Redis failure is logged in full and shown
+//! as one sentence: the error text names the Redis URL, which is no business of a visitor's.
 
 use super::{Lab, LabInfo};
 use actix_web::{http::StatusCode, web, HttpResponse};
-use authlab_session::store::RedisLink;
+use authlab_session::{denylist::REDIS_DENYLIST_PREFIX, store::RedisLink};
 
-use super::pages::FlushPage;
+use super::pages::{FlushPage, Flushed};
 use crate::{
     csrf::CsrfToken,
     errors::PageError,
@@ -47,12 +51,31 @@ pub async fn submit(
     _form: CheckedForm,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
-    let outcome = delete_app_keys(&redis).await;
-    if let Ok(deleted) = &outcome {
-        tracing::warn!(deleted, "Redis flushed by the flush lab");
+    let outcome = flush(&redis).await;
+    match &outcome {
+        Ok(flushed) => tracing::warn!(
+            deleted = flushed.deleted,
+            revived_tokens = flushed.revived_tokens,
+            "Redis flushed by the flush lab"
+        ),
+        Err(err) => tracing::warn!(error = %err, "the flush lab could not reach Redis"),
     }
+    let outcome = outcome.map_err(|_| ());
     let before = count_app_keys(&redis).await.ok();
     page(&csrf, before, Some(outcome))
+}
+
+/// Count the denylist, then delete every app key.
+async fn flush(link: &RedisLink) -> Result<Flushed, String> {
+    let (revived_tokens, _) = link
+        .count_keys(&format!("{REDIS_DENYLIST_PREFIX}*"), None)
+        .await
+        .map_err(|err| err.to_string())?;
+    let deleted = delete_app_keys(link).await?;
+    Ok(Flushed {
+        deleted,
+        revived_tokens,
+    })
 }
 
 pub async fn count_app_keys(link: &RedisLink) -> Result<u64, String> {
@@ -72,7 +95,7 @@ pub async fn delete_app_keys(link: &RedisLink) -> Result<u64, String> {
 fn page(
     csrf: &CsrfToken,
     before: Option<u64>,
-    outcome: Option<Result<u64, String>>,
+    outcome: Option<Result<Flushed, ()>>,
 ) -> Result<HttpResponse, PageError> {
     let lab = &LAB.info;
     // Redis down is not a bug: the page says so, with the status that means it.

@@ -146,7 +146,15 @@ pub struct FlushPage<'a> {
     pub lab: &'a LabInfo,
     pub csrf: &'a str,
     pub before: Option<u64>,
-    pub outcome: Option<Result<u64, String>>,
+    /// `Err`: Redis did not answer (the details are in the log, not on the page).
+    pub outcome: Option<Result<Flushed, ()>>,
+}
+
+/// What a flush deleted.
+pub struct Flushed {
+    pub deleted: u64,
+    /// Denylisted (logged-out, unexpired) JWTs that the flush made valid again.
+    pub revived_tokens: u64,
 }
 
 #[derive(Template)]

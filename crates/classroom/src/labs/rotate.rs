@@ -75,17 +75,28 @@ fn rotate(tokens: &TokenKit, settings: &Settings) -> Result<String, String> {
         );
     }
     let old = current_fingerprint(tokens);
+    // The errors name the data directory's absolute path: logged for the operator, never shown.
     let secret = keys::replace(
         &settings.data_dir,
         JWT_SECRET_FILE,
         GENERATED_JWT_SECRET_BYTES,
     )
-    .map_err(|err| err.to_string())?;
+    .map_err(|err| {
+        tracing::error!(error = %err, "the rotate lab could not write the key file");
+        "The new key could not be written to the data directory, so the key was not rotated. \
+         The server log has the details."
+            .to_owned()
+    })?;
     let codec = TokenCodec::new(&JwtSettings {
         secret,
         ..tokens.settings.clone()
     })
-    .map_err(|err| err.to_string())?;
+    .map_err(|err| {
+        tracing::error!(error = %err, "the rotate lab could not build a codec");
+        "The new key could not be used, so the key was not rotated. The server log has the \
+         details."
+            .to_owned()
+    })?;
     tokens.keys.rotate(codec);
     let new = current_fingerprint(tokens);
     tracing::warn!(%old, %new, "JWT key rotated by the rotate lab");

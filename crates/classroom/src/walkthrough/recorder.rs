@@ -2,7 +2,8 @@
 //! walkthrough (the JSON API is left alone: the walkthrough shows it with curl lines instead).
 //!
 //! A browser is told apart by a random, non-secret id in the `authlab_browser` cookie (it grants
-//! nothing; it only files the exchanges). What is kept is what the lesson shows: the request line,
+//! nothing; it only files the exchanges), signed with the server's HMAC key so that a made-up
+//! id is ignored instead of filing (and evicting) trails. What is kept is what the lesson shows: the request line,
 //! the status, `Location`, and the `Cookie`, `Authorization` and `Set-Cookie` headers, with every
 //! cookie and token value shortened, so the recorder never holds a usable credential. Memory is
 //! bounded: at most [`MAX_BROWSERS`] browsers (the least recently seen is dropped) and
@@ -25,7 +26,7 @@ use actix_web::{
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 
-use crate::{labs::loopback::LOOPBACK_HEADER, Mounts, Settings};
+use crate::{csrf::CsrfKey, labs::loopback::LOOPBACK_HEADER, Mounts, Settings};
 
 pub const BROWSER_COOKIE: &str = "authlab_browser";
 pub const MAX_BROWSERS: usize = 200;
@@ -145,17 +146,36 @@ impl Recorder {
     }
 }
 
-/// The browser id of a request, when it has a well-formed one.
+/// The browser id of a request, when it carries one this server signed.
 pub fn browser_id(req: &HttpRequest) -> Option<String> {
+    let key = req.app_data::<web::Data<CsrfKey>>()?;
     req.cookie(BROWSER_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|id| is_well_formed(id))
+        .and_then(|c| verified_id(key, c.value()))
 }
 
-fn is_well_formed(id: &str) -> bool {
-    URL_SAFE_NO_PAD
+/// The id in a cookie value `id.tag`, if the tag is this server's HMAC of the id. Signed so that
+/// made-up ids (201 of them emptied another browser's trail) are simply not ids.
+pub fn verified_id(key: &CsrfKey, value: &str) -> Option<String> {
+    let (id, tag) = value.split_once('.')?;
+    let well_formed = URL_SAFE_NO_PAD
         .decode(id)
-        .is_ok_and(|bytes| bytes.len() == 16)
+        .is_ok_and(|bytes| bytes.len() == 16);
+    (well_formed && key.verify(&signed_part(id), tag)).then(|| id.to_owned())
+}
+
+/// What is signed: the id, in a domain of its own so that no CSRF token is a valid tag.
+fn signed_part(id: &str) -> String {
+    format!("{BROWSER_COOKIE}:{id}")
+}
+
+fn new_browser_cookie_value(key: Option<&CsrfKey>) -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let id = URL_SAFE_NO_PAD.encode(bytes);
+    match key {
+        Some(key) => format!("{id}.{}", key.token_for(&signed_part(&id))),
+        None => id,
+    }
 }
 
 /// `eyJhbGciOi…(312 bytes)`: recognisable, not usable.
@@ -199,6 +219,7 @@ pub async fn record_exchanges(
     let secure = req
         .app_data::<web::Data<Settings>>()
         .is_none_or(|settings| settings.cookie_secure());
+    let csrf_key = req.app_data::<web::Data<CsrfKey>>().cloned();
 
     let mut response = next.call(req).await?;
 
@@ -223,9 +244,8 @@ pub async fn record_exchanges(
         recorder.record(browser, exchange);
     }
     if issue_id {
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        let cookie = Cookie::build(BROWSER_COOKIE, URL_SAFE_NO_PAD.encode(bytes))
+        let key = csrf_key.as_deref().map(|key| key.as_ref());
+        let cookie = Cookie::build(BROWSER_COOKIE, new_browser_cookie_value(key))
             .path("/")
             .http_only(true)
             .secure(secure)

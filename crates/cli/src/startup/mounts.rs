@@ -40,6 +40,8 @@ pub struct Built {
     pub tokens_mount: MountSlug,
     pub jwt_keys: Arc<KeyRing>,
     pub jwt_settings: JwtSettings,
+    /// The names of the session mounts' cookies (encrypted under the cookie key).
+    pub session_cookies: Vec<String>,
 }
 
 pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
@@ -108,6 +110,10 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
             baseline_mount(),
         ]),
         tokens_mount: JWT_MOUNT.slug,
+        session_cookies: vec![
+            cookie(&REDIS_MOUNT).cookie_name,
+            cookie(&MEMORY_MOUNT).cookie_name,
+        ],
         jwt_keys,
         jwt_settings,
     })

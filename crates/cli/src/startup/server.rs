@@ -9,7 +9,7 @@ use actix_web::{
 };
 
 use authlab_classroom::record_exchanges;
-use authlab_web::{csrf, security_headers::security_headers, server_timing};
+use authlab_web::{csrf, front_door, security_headers::security_headers, server_timing};
 
 use super::{app, AppState};
 
@@ -39,6 +39,7 @@ pub fn start(state: AppState, handle_signals: bool) -> std::io::Result<RunningSe
             .wrap(from_fn(csrf::ensure_seed_cookie))
             .wrap(from_fn(csrf::refuse_cross_site))
             .wrap(security_headers())
+            .wrap(from_fn(front_door::front_door))
             .wrap(middleware::Logger::new("%r %s %Dms").log_target("authlab::http"))
     })
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())

@@ -3,11 +3,16 @@
 
 use std::{sync::Arc, time::Duration};
 
-use authlab_classroom::{Classroom, Recorder, RestartSwitch, TokenKit};
-use authlab_core::{Mounts, UserDirectory};
+use authlab_classroom::{
+    walkthrough::{recorder::verified_id, BROWSER_COOKIE},
+    Classroom, Recorder, RestartSwitch, TokenKit,
+};
+use authlab_core::{HashBudget, Mounts, UserDirectory};
 use authlab_session::{store::RedisLink, CookieKey, MIN_KEY_BYTES};
 use authlab_web::{
     csrf::CsrfKey,
+    front_door::{CookieJudge, CookieJudges},
+    hosts::AllowedHosts,
     keys::{self, CSRF_KEY_FILE, GENERATED_JWT_SECRET_BYTES, JWT_SECRET_FILE, SESSION_KEY_FILE},
     throttle::{LoginThrottle, ThrottleLimits},
     Product, Settings,
@@ -31,6 +36,13 @@ impl AppState {
             MIN_KEY_BYTES,
         )?)?;
         let jwt_secret = match &settings.jwt_secret {
+            // A typed secret is checked for strength (a generated one is random); a short one
+            // is left to the length check, which says so.
+            Some(secret) if secret.len() >= authlab_jwt::MIN_SECRET_BYTES => {
+                authlab_jwt::secret_strength::check(secret)
+                    .map_err(|weak| anyhow::anyhow!("AUTHLAB_JWT_SECRET refused: {weak}"))?;
+                secret.clone()
+            }
             Some(secret) => secret.clone(),
             None => keys::load_or_create(
                 &settings.data_dir,
@@ -49,9 +61,14 @@ impl AppState {
             settings: &settings,
             users: users.clone(),
             redis: redis.clone(),
-            cookie_key,
+            cookie_key: cookie_key.clone(),
             jwt_secret,
         })?;
+        let cookie_judges = cookie_judges(&built, &cookie_key, &csrf_key);
+        let throttle = LoginThrottle::new(ThrottleLimits {
+            attempts_per_address: settings.logins_per_minute.max(1),
+            ..ThrottleLimits::default()
+        });
 
         Ok(AppState {
             classroom: Classroom {
@@ -65,10 +82,13 @@ impl AppState {
                 recorder: Arc::new(Recorder::default()),
             },
             product: Product {
+                hashing: HashBudget::per_core()?,
+                allowed_hosts: Arc::new(AllowedHosts::from_settings(&settings)),
+                cookie_judges,
                 settings,
                 users,
                 csrf_key,
-                throttle: Arc::new(LoginThrottle::new(ThrottleLimits::default())),
+                throttle: Arc::new(throttle),
                 mounts: built.mounts,
             },
         })
@@ -89,6 +109,34 @@ impl AppState {
     pub fn redis(&self) -> &RedisLink {
         &self.classroom.redis
     }
+}
+
+/// Each of our cookies judged by the part that reads it: a session cookie must decrypt under the
+/// cookie key, the token must verify, the walkthrough's browser id must carry its signature.
+fn cookie_judges(
+    built: &mounts::Built,
+    cookie_key: &CookieKey,
+    csrf_key: &CsrfKey,
+) -> CookieJudges {
+    let mut judges: Vec<(String, CookieJudge)> = Vec::new();
+    for name in &built.session_cookies {
+        let (key, judged) = (cookie_key.clone(), name.clone());
+        judges.push((
+            name.clone(),
+            Arc::new(move |value| key.opens(&judged, value)),
+        ));
+    }
+    let keys = built.jwt_keys.clone();
+    judges.push((
+        built.jwt_settings.cookie_name.clone(),
+        Arc::new(move |value| keys.load().verify(value).is_ok()),
+    ));
+    let key = csrf_key.clone();
+    judges.push((
+        BROWSER_COOKIE.to_owned(),
+        Arc::new(move |value| verified_id(&key, value).is_some()),
+    ));
+    CookieJudges::new(judges)
 }
 
 /// How long a session lives: the idle and absolute lifetimes, at least a second each.

@@ -6,10 +6,19 @@ use authlab_testkit::{RedisServer, TestApp};
 
 const LAN_HOST: &str = "192.168.1.20:8080";
 
+/// Test settings for a server that answers to the LAN address (its interface on a classroom
+/// network; the host allowlist refuses any other name).
+fn on_the_lan(redis: &RedisServer) -> authlab_web::Settings {
+    authlab_web::Settings {
+        allowed_hosts: vec!["192.168.1.20".to_owned()],
+        ..TestApp::settings_for(&redis.url())
+    }
+}
+
 #[tokio::test]
 async fn a_lan_address_over_http_gets_the_banner_with_the_flag_that_fixes_it() {
     let redis = RedisServer::start().expect("redis");
-    let app = TestApp::spawn(&redis).await;
+    let app = TestApp::spawn_with(on_the_lan(&redis)).await;
 
     let login = app
         .get_with_headers("/session/login", &[("host", LAN_HOST)])
@@ -27,10 +36,10 @@ async fn a_lan_address_over_http_gets_the_banner_with_the_flag_that_fixes_it() {
 #[tokio::test]
 async fn localhost_and_insecure_cookies_get_no_banner() {
     let redis = RedisServer::start().expect("redis");
-    let secure = TestApp::spawn(&redis).await;
+    let secure = TestApp::spawn_with(on_the_lan(&redis)).await;
     let relaxed = TestApp::spawn_with(authlab_web::Settings {
         insecure_cookies: true,
-        ..TestApp::settings_for(&redis.url())
+        ..on_the_lan(&redis)
     })
     .await;
 

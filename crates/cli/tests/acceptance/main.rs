@@ -8,6 +8,7 @@ mod measured;
 mod contract;
 mod corpus;
 mod faults;
+mod hardening;
 mod inspector;
 mod labs;
 mod lan_warning;

@@ -56,6 +56,7 @@ pub async fn login(
         PasswordCheck::Throttled { retry_after } => {
             return Err(ApiError::Throttled { retry_after })
         }
+        PasswordCheck::Busy { retry_after } => return Err(ApiError::Busy { retry_after }),
     };
     let grant = mount.backend.login(&req, &identity).await?;
     let token_type = grant.token.as_ref().map(|_| "Bearer");

@@ -1,18 +1,25 @@
-//! Checking a password, shared by the form and the JSON login: throttled first, hashed off the
-//! async executor.
+//! Checking a password, shared by the form and the JSON login: counted by the throttle first,
+//! then hashed within the server's hashing budget.
 
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
 use actix_web::{web, HttpRequest};
-use authlab_core::{timing, Identity, UserDirectory};
+use authlab_core::{hashing::BUSY_RETRY_AFTER, timing, HashBudget, Identity, UserDirectory};
 
-use crate::throttle::LoginThrottle;
+use crate::{
+    forwarded::client_address,
+    throttle::{LoginThrottle, Outcome},
+};
 
 pub enum PasswordCheck {
     Accepted(Identity),
     Refused,
     /// Too many recent failures for this account from this address, or from this address.
     Throttled {
+        retry_after: Duration,
+    },
+    /// Every hashing thread is busy and the queue is full: try again shortly.
+    Busy {
         retry_after: Duration,
     },
 }
@@ -24,34 +31,50 @@ pub async fn check_password(
     username: String,
     password: String,
 ) -> Result<PasswordCheck, anyhow::Error> {
-    let address = client_address(req);
-    if let Err(retry_after) = throttle.check(&username, address) {
-        tracing::warn!(%address, "login throttled");
-        return Ok(PasswordCheck::Throttled { retry_after });
-    }
-    // argon2id costs tens of milliseconds of CPU by design: run it on the blocking pool so the
-    // worker keeps serving other requests meanwhile.
-    let name = username.clone();
-    // Measured for Server-Timing: slow on purpose, and paid once per login, not per request.
-    let check = web::block(move || users.verify(&name, &password));
-    let identity = timing::measure_as(timing::PASSWORD, "argon2id verify", check)
-        .await
-        .map_err(|err| anyhow::anyhow!("password check did not run: {err}"))?;
-    Ok(match identity {
-        Some(identity) => {
-            throttle.record_success(&username, address);
-            PasswordCheck::Accepted(identity)
-        }
-        None => {
-            throttle.record_failure(&username, address);
-            PasswordCheck::Refused
-        }
-    })
+    let budget = req
+        .app_data::<web::Data<HashBudget>>()
+        .map(|budget| HashBudget::clone(budget))
+        .ok_or_else(|| anyhow::anyhow!("the hashing budget is not registered"))?;
+    check_with(req, &budget, users, &throttle, username, password).await
 }
 
-/// The TCP peer. `X-Forwarded-For` is not trusted: anyone can write it.
-fn client_address(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
-        .map(|addr| addr.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+async fn check_with(
+    req: &HttpRequest,
+    budget: &HashBudget,
+    users: web::Data<UserDirectory>,
+    throttle: &LoginThrottle,
+    username: String,
+    password: String,
+) -> Result<PasswordCheck, anyhow::Error> {
+    let address = client_address(req);
+    // Counted before it is checked, so simultaneous guesses cannot all slip past the limit.
+    let attempt = match throttle.acquire(&username, address).await {
+        Ok(attempt) => attempt,
+        Err(retry_after) => {
+            tracing::warn!(%address, "login throttled");
+            return Ok(PasswordCheck::Throttled { retry_after });
+        }
+    };
+    let name = username.clone();
+    // Measured for Server-Timing: slow on purpose, and paid once per login, not per request.
+    let check = budget.run(move |memory| users.verify_in(&name, &password, memory));
+    Ok(
+        match timing::measure_as(timing::PASSWORD, "argon2id verify", check).await {
+            Ok(Some(identity)) => {
+                attempt.settle(Outcome::Accepted);
+                PasswordCheck::Accepted(identity)
+            }
+            Ok(None) => {
+                attempt.settle(Outcome::Refused);
+                PasswordCheck::Refused
+            }
+            Err(authlab_core::Busy) => {
+                attempt.settle(Outcome::NotChecked);
+                tracing::warn!("password hashing queue full: login refused with 503");
+                PasswordCheck::Busy {
+                    retry_after: BUSY_RETRY_AFTER,
+                }
+            }
+        },
+    )
 }

@@ -69,6 +69,7 @@ pub async fn submit(
         PasswordCheck::Throttled { retry_after } => {
             return Err(PageError::Throttled { retry_after })
         }
+        PasswordCheck::Busy { retry_after } => return Err(PageError::Busy { retry_after }),
         PasswordCheck::Refused => {
             tracing::info!(mount = %mount.slug, "failed login");
             return Ok(render::html(
