@@ -1,244 +1,14 @@
 //! `report.md`: the figures of one run, the method, the machine, and each target of issue 4
-//! judged against what was measured. Every number here is read from [`Results`]; none is typed.
+//! with the verdict the run reached (see [`crate::targets`]). Every number here is read from
+//! [`Results`]; none is typed. The mounts come from the run's [`MountList`]: the tables have a
+//! column or a row per mount, the baseline first, and the prose names a mount by where its logins
+//! live.
 
 use std::{fmt::Write as _, path::Path};
 
-use crate::{
-    charts,
-    results::{Results, TargetCheck},
-    BenchConfig,
-};
+use authlab_core::{MountInfo, StateHome};
 
-const MOUNTS: [&str; 4] = ["baseline", "session", "memory", "jwt"];
-
-fn check(target: &str, measured: String, met: Option<bool>, why: String) -> TargetCheck {
-    TargetCheck {
-        target: target.to_owned(),
-        measured,
-        verdict: match met {
-            Some(true) => "met",
-            Some(false) => "missed",
-            None => "not measured",
-        }
-        .to_owned(),
-        why,
-    }
-}
-
-/// Each target of issue 4, judged from the measured figures.
-pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
-    let mut checks = Vec::new();
-    let rps = |m: &str| results.mounts.get(m).and_then(|f| f.rps);
-    let shared_cores = "the load generator shares the machine's cores with the server and Redis, \
-                        so every route pays for the client too; the ratio is of routes measured the same way";
-    for (mount, floor) in [("jwt", 0.9), ("session", 0.7)] {
-        let target = format!("/{mount} throughput ≥ {floor}× baseline");
-        checks.push(match (rps(mount), rps("baseline")) {
-            (Some(r), Some(b)) if b > 0.0 => {
-                let ratio = r / b;
-                let met = ratio >= floor;
-                let spread = |slug: &str| {
-                    results
-                        .throughput
-                        .as_ref()
-                        .and_then(|t| t.rows.iter().find(|row| row.mount == slug))
-                        .map(|row| {
-                            let lo = row.rps_rounds.iter().copied().fold(f64::INFINITY, f64::min);
-                            let hi = row.rps_rounds.iter().copied().fold(0.0, f64::max);
-                            format!("{lo:.0}–{hi:.0}")
-                        })
-                        .unwrap_or_default()
-                };
-                let noise = format!(
-                    " Rounds ranged {} rps for /{mount} and {} for /baseline: a ratio this close to \
-                     its target can land either side of it from run to run on a shared machine.",
-                    spread(mount),
-                    spread("baseline")
-                );
-                let why = if met {
-                    format!("{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds); {shared_cores}.")
-                } else if mount == "session" {
-                    format!(
-                        "{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds): each request \
-                         waits for a Redis GET and Redis runs on the same two cores, taking CPU from \
-                         the server; {shared_cores}."
-                    )
-                } else {
-                    format!(
-                        "{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds): base64, JSON and \
-                         HMAC work per request; {shared_cores}."
-                    )
-                };
-                let why = if (ratio - floor).abs() < 0.1 { why + &noise } else { why };
-                let cpu = |slug: &str| results.mounts.get(slug).and_then(|f| f.cpu_us_per_request);
-                let why = match (cpu(mount), cpu("baseline")) {
-                    (Some(m), Some(b)) if m > 0.0 => format!(
-                        "{why} CPU per request (server + Redis), which varies less from round to \
-                         round than the rate: {m:.1} µs on /{mount} against {b:.1} µs on /baseline, \
-                         a cost ratio of {:.2}×.",
-                        b / m
-                    ),
-                    _ => why,
-                };
-                check(&target, format!("{ratio:.2}×"), Some(met), why)
-            }
-            _ => check(&target, "—".into(), None, "throughput scenario not run".into()),
-        });
-    }
-
-    let target =
-        "an unchanged session request costs exactly one Redis round trip (no write, no EXPIRE)";
-    checks.push(match &results.throughput {
-        Some(t) => {
-            let total: u64 = t.session_commands.values().sum();
-            let per = total as f64 / t.round_trip_requests.max(1) as f64;
-            let listed: Vec<String> = t
-                .session_commands
-                .iter()
-                .map(|(c, n)| format!("{c}: {n}"))
-                .collect();
-            let writes: u64 = t
-                .session_commands
-                .iter()
-                .filter(|(c, _)| c.as_str() != "get")
-                .map(|(_, n)| n)
-                .sum();
-            let met = per == 1.0 && writes == 0;
-            check(
-                target,
-                format!("{per:.3} commands/request"),
-                Some(met),
-                format!(
-                    "{} sequential requests made Redis run {} (INFO commandstats, the probe's own INFO left out)",
-                    t.round_trip_requests,
-                    if listed.is_empty() { "nothing".to_owned() } else { listed.join(", ") }
-                ),
-            )
-        }
-        None => check(target, "—".into(), None, "throughput scenario not run".into()),
-    });
-
-    let target = "HS256 verify ≤ 1.5× the crate's best published figure (about 1 µs, so ≤ 1.5 µs); no key parsing per request";
-    checks.push(match &results.throughput {
-        Some(t) => {
-            let bare = t.hs256_bare_verify_ns / 1000.0;
-            let server = t.hs256_verify_ns / 1000.0;
-            let met = bare <= 1.5;
-            check(
-                target,
-                format!("{bare:.2} µs (server path {server:.2} µs)"),
-                Some(met),
-                format!(
-                    "`jsonwebtoken::decode` of the server's token with a key built once, {} tokens timed \
-                     in the bench process (fastest of 10 rounds); the server's own `TokenCodec::verify` (size limit, `typ`, \
-                     `iat`, `exp == now`, five required claims) on the same token took {server:.2} µs. \
-                     Keys are built once in `TokenCodec::new`, so no request parses a key. criterion's \
-                     `jwt` group has the per-algorithm figures.{}",
-                    t.verify_iterations,
-                    if met {
-                        String::new()
-                    } else {
-                        format!(
-                            " Over the target on this machine. The HMAC is not the cost: signing the \
-                             same claims (the same HMAC over the same bytes, plus JSON and base64 \
-                             encoding) took {:.2} µs in the same run. Verifying adds base64 and JSON \
-                             decoding of the server's nine claims and the validation, on a shared \
-                             virtual CPU.",
-                            t.hs256_sign_ns / 1000.0
-                        )
-                    }
-                ),
-            )
-        }
-        None => check(target, "—".into(), None, "throughput scenario not run".into()),
-    });
-
-    match &results.memory {
-        Some(m) => {
-            if let Some(row) = m.rows.iter().max_by_key(|r| r.users) {
-                let session_only = m
-                    .key_breakdown
-                    .iter()
-                    .find(|(k, _)| k == "authlab:session")
-                    .map(|(_, b)| *b);
-                let met = row.redis_bytes_per_user <= 260.0;
-                let why = if met {
-                    format!("used_memory delta / N at N = {}", row.users)
-                } else {
-                    format!(
-                        "used_memory delta / N at N = {}. The session record alone is {} bytes \
-                         (MEMORY USAGE); the rest is this project's logout-race and \"log out everywhere\" \
-                         bookkeeping: a set of session keys per login and a set of logins per user, each \
-                         with its TTL. The 260-byte target counts the session record only.",
-                        row.users,
-                        session_only.map_or("?".to_owned(), |b| b.to_string())
-                    )
-                };
-                checks.push(check(
-                    "Redis bytes per logged-in user ≤ 260 with its TTL",
-                    format!("{:.0} B", row.redis_bytes_per_user),
-                    Some(met),
-                    why,
-                ));
-                let met = row.in_process_bytes_per_user <= 200.0;
-                checks.push(check(
-                    "in-process store ≤ 200 bytes per user",
-                    format!("{:.0} B", row.in_process_bytes_per_user),
-                    Some(met),
-                    format!(
-                        "the store's own accounting (key + JSON record + map slot) / N at N = {}; the \
-                         process's resident set grew by {:.0} B per user (allocator overhead, map growth){}",
-                        row.users,
-                        row.in_process_rss_bytes_per_user,
-                        if met {
-                            String::new()
-                        } else {
-                            format!(
-                                ". Over the target: the record is the same JSON Redis holds ({} bytes) plus a \
-                                 64-character key",
-                                m.session_record_bytes
-                            )
-                        }
-                    ),
-                ));
-            }
-        }
-        None => {
-            for t in [
-                "Redis bytes per logged-in user ≤ 260 with its TTL",
-                "in-process store ≤ 200 bytes per user",
-            ] {
-                checks.push(check(t, "—".into(), None, "memory scenario not run".into()));
-            }
-        }
-    }
-
-    let (limit, target) = if config.quick {
-        (
-            60.0,
-            "`authlab bench --quick` finishes in under 60 s on 2 cores",
-        )
-    } else {
-        (600.0, "the full run finishes in under 10 minutes")
-    };
-    let all = results.scenarios.len() == crate::Scenario::ALL.len();
-    checks.push(check(
-        target,
-        format!("{:.0} s", results.elapsed_secs),
-        all.then_some(results.elapsed_secs < limit),
-        format!(
-            "wall-clock time of this run ({} scenarios) on {} cores{}",
-            results.scenarios.len(),
-            results.machine.cores,
-            if all {
-                ""
-            } else {
-                "; only a full selection of scenarios counts"
-            }
-        ),
-    ));
-    checks
-}
+use crate::{charts, mounts::MountList, results::Results};
 
 /// Mounts whose share is 1 (all kept), and the others with their share, as text.
 fn split_by_share(shares: &std::collections::BTreeMap<String, f64>) -> (String, String) {
@@ -272,8 +42,50 @@ fn float(value: Option<f64>, digits: usize) -> String {
     value.map_or("—".to_owned(), |v| format!("{v:.digits$}"))
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => "none".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A table's header row: the first column's `label` (none for the summary's corner), then a
+/// column per mount, and the rule under it.
+fn header(label: &str, mounts: &[&MountInfo]) -> String {
+    let first = if label.is_empty() {
+        "| |".to_owned()
+    } else {
+        format!("| {label} |")
+    };
+    let names: Vec<String> = mounts.iter().map(|m| m.slug.prefix()).collect();
+    format!(
+        "{first} {} |\n|---|{}",
+        names.join(" | "),
+        "---|".repeat(names.len())
+    )
+}
+
 /// The Markdown text of the report.
-pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
+pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::Error> {
+    let measured: Vec<&MountInfo> = mounts.measured().collect();
+    let login: Vec<&MountInfo> = mounts.login().collect();
+    let lives_in = |home| {
+        mounts
+            .home(home)
+            .map_or_else(|| "(none)".to_owned(), |m| m.slug.prefix())
+    };
+    let (redis, process, client) = (
+        lives_in(StateHome::Redis),
+        lives_in(StateHome::Process),
+        lives_in(StateHome::Client),
+    );
+    let without_redis: Vec<String> = login
+        .iter()
+        .filter(|m| m.home != StateHome::Redis)
+        .map(|m| m.slug.prefix())
+        .collect();
     let mut md = String::new();
     let out = &mut md;
     writeln!(out, "# authlab benchmark report\n")?;
@@ -296,12 +108,9 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
     )?;
 
     writeln!(out, "## Summary per mount\n")?;
-    writeln!(
-        out,
-        "| | /baseline | /session | /memory | /jwt |\n|---|---|---|---|---|"
-    )?;
+    writeln!(out, "{}", header("", &measured))?;
     let row = |out: &mut String, label: &str, cell: &dyn Fn(&str) -> String| {
-        let cells: Vec<String> = MOUNTS.iter().map(|m| cell(m)).collect();
+        let cells: Vec<String> = measured.iter().map(|m| cell(m.slug.as_str())).collect();
         writeln!(out, "| {label} | {} |", cells.join(" | "))
     };
     let f = |m: &str| results.mounts.get(m).cloned().unwrap_or_default();
@@ -368,20 +177,13 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
              a stale connection.\n",
             r.users_per_mount
         )?;
-        writeln!(
-            out,
-            "| event | /session | /memory | /jwt |\n|---|---|---|---|"
-        )?;
+        writeln!(out, "{}", header("event", &login))?;
         for e in &r.events {
-            let s = |m: &str| share(e.survival.get(m).copied());
-            writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                e.description,
-                s("session"),
-                s("memory"),
-                s("jwt")
-            )?;
+            let cells: Vec<String> = login
+                .iter()
+                .map(|m| share(e.survival.get(m.slug.as_str()).copied()))
+                .collect();
+            writeln!(out, "| {} | {} |", e.description, cells.join(" | "))?;
         }
         writeln!(out, "\nRead from the table above:\n")?;
         for e in &r.events {
@@ -423,7 +225,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "| N | Redis bytes/user (/session) | in-process bytes/user (/memory) | in-process RSS growth/user | JWT | JWT denylist bytes/revoked token |\n|---|---|---|---|---|---|"
+            "| N | Redis bytes/user ({redis}) | in-process bytes/user ({process}) | in-process RSS growth/user | JWT | JWT denylist bytes/revoked token |\n|---|---|---|---|---|---|"
         )?;
         for r in &m.rows {
             writeln!(
@@ -438,7 +240,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         }
         writeln!(
             out,
-            "\nCross-check with the real server: {} real logins over HTTP on /session grew Redis's \
+            "\nCross-check with the real server: {} real logins over HTTP on {redis} grew Redis's \
              `used_memory` by {:.0} bytes per login (the two demo accounts in turn, so the per-user set is \
              shared; with N distinct users each has its own). Per-user figures fall as N grows (see the rows \
              above): Redis's hash tables grow in steps and some fixed costs are spread over more users, \
@@ -545,7 +347,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         writeln!(
             out,
             "Redis round trips: {} unchanged requests, sent one after another, made Redis run {} for \
-             /session and {} for /jwt (`INFO commandstats` before and after).\n",
+             {redis} and {} for {client} (`INFO commandstats` before and after).\n",
             t.round_trip_requests,
             list(&t.session_commands),
             list(&t.jwt_commands)
@@ -595,7 +397,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             "| phase | mount | requests | errors | p50 µs | p99 µs |\n|---|---|---|---|---|---|"
         )?;
         for phase in &fault.phases {
-            for mount in MOUNTS {
+            for mount in measured.iter().map(|m| m.slug.as_str()) {
                 if let Some(c) = phase.per_mount.get(mount) {
                     writeln!(
                         out,
@@ -616,8 +418,8 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             .collect();
         writeln!(
             out,
-            "\nWhile Redis was down, /session answered: {}. Time from Redis answering again to the first \
-             200 from /session: {}.\n",
+            "\nWhile Redis was down, {redis} answered: {}. Time from Redis answering again to the first \
+             200 from {redis}: {}.\n",
             if statuses.is_empty() { "nothing".to_owned() } else { statuses.join(", ") },
             fault
                 .session_recovery_ms
@@ -625,12 +427,13 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "How the server behaves, to read the figures by: a /session request waits at most the \
+            "How the server behaves, to read the figures by: a {redis} request waits at most the \
              server's Redis timeout (`AUTHLAB_REDIS_TIMEOUT_MS`) and is then answered 503. The \
              requests in flight when Redis died wait that long (the tail of the \"Redis down\" \
              row); the server then drops the broken connection, and later requests find the port \
-             refused and are answered 503 at once (its median). /memory and /jwt never touch \
-             Redis.\n"
+             refused and are answered 503 at once (its median). {} never touch{} Redis.\n",
+            and_list(&without_redis),
+            if without_redis.len() == 1 { "es" } else { "" }
         )?;
         writeln!(out, "![Error rate per phase](fault.svg)\n")?;
     }
@@ -659,8 +462,8 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
     Ok(md)
 }
 
-pub fn write(results: &Results, dir: &Path) -> anyhow::Result<()> {
-    let text = render(results)?;
+pub fn write(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Result<()> {
+    let text = render(results, mounts)?;
     std::fs::write(dir.join("report.md"), text)?;
     // Charts of scenarios that did not run are not referenced; remove stale ones.
     for name in charts::NAMES {
@@ -675,7 +478,7 @@ pub fn write(results: &Results, dir: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BenchConfig, Scenario};
+    use crate::{mounts::fixtures, BenchConfig, Scenario};
 
     #[test]
     fn a_run_that_measured_nothing_says_so_instead_of_inventing_figures() {
@@ -685,11 +488,12 @@ mod tests {
             quick: false,
             scenarios: vec![Scenario::ScaleOut],
             command: "authlab bench scale-out".to_owned(),
+            mounts: fixtures::LIST,
         };
         let mut results = Results::new(&config);
-        results.finish(&config);
+        crate::finish(&mut results, &config);
 
-        let text = render(&results).expect("renders");
+        let text = render(&results, config.mounts).expect("renders");
 
         assert!(results.targets.iter().all(|t| t.verdict == "not measured"));
         assert!(text.contains("## Targets"));
