@@ -353,3 +353,28 @@ fn category_lines<'a>(
     root.present()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mounts::fixtures::{self, IN_REDIS, NONE, ON_CLIENT};
+
+    #[test]
+    fn a_mount_is_coloured_by_its_place_in_the_list_and_the_baseline_is_neutral() {
+        // Arrange
+        let listed = fixtures::LIST;
+        let reordered = MountList::new(&[&ON_CLIENT, &NONE, &IN_REDIS]);
+
+        // Act
+        let colours = ["kept", "local", "signed", "open"].map(|slug| colour(listed, slug));
+        let moved = colour(reordered, "signed");
+
+        // Assert
+        assert_eq!(colours, [PALETTE[0], PALETTE[1], PALETTE[2], NEUTRAL]);
+        assert_eq!(
+            moved, PALETTE[0],
+            "the first login mount takes the first colour"
+        );
+        assert!(!PALETTE.contains(&NEUTRAL) && !PALETTE.contains(&DENYLIST));
+    }
+}

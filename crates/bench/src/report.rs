@@ -500,4 +500,43 @@ mod tests {
         assert!(text.contains("**not measured**"));
         assert!(!text.contains("**met**") && !text.contains("**missed**"));
     }
+
+    #[test]
+    fn the_tables_have_a_column_per_mount_of_the_list_the_baseline_first() {
+        // Arrange
+        let config = BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: true,
+            scenarios: vec![Scenario::Restart],
+            command: "authlab bench restart".to_owned(),
+            mounts: fixtures::LIST,
+        };
+        let mut results = Results::new(&config);
+        results.restart = Some(crate::results::RestartResults {
+            users_per_mount: 1,
+            events: vec![crate::results::RestartEvent {
+                name: "app_restart".to_owned(),
+                description: "a restart".to_owned(),
+                survival: [("kept", 1.0), ("local", 0.0), ("signed", 1.0)]
+                    .map(|(m, s)| (m.to_owned(), s))
+                    .into(),
+            }],
+        });
+        crate::finish(&mut results, &config);
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains("| | /open | /kept | /local | /signed |\n|---|---|---|---|---|"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| event | /kept | /local | /signed |\n|---|---|---|---|\n| a restart | 100 % | 0 % | 100 % |"),
+            "{text}"
+        );
+        assert!(text.contains("held here for: /local (0 %)"), "{text}");
+    }
 }

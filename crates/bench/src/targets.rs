@@ -251,3 +251,81 @@ pub fn judge(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
     ));
     checks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        mounts::{
+            fixtures::{self, NONE, ON_CLIENT},
+            MountList,
+        },
+        Scenario,
+    };
+
+    fn config(mounts: MountList) -> BenchConfig {
+        BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: false,
+            scenarios: vec![Scenario::Throughput],
+            command: "authlab bench throughput".to_owned(),
+            mounts,
+        }
+    }
+
+    fn find<'a>(checks: &'a [TargetCheck], target: &str) -> &'a TargetCheck {
+        checks
+            .iter()
+            .find(|c| c.target == target)
+            .unwrap_or_else(|| panic!("no target {target:?} in {checks:#?}"))
+    }
+
+    #[test]
+    fn the_throughput_targets_follow_where_the_logins_live_not_what_the_mounts_are_called() {
+        // Arrange
+        let config = config(fixtures::LIST);
+        let mut results = Results::new(&config);
+        results.mount("open").rps = Some(1000.0);
+        results.mount("signed").rps = Some(950.0);
+        results.mount("kept").rps = Some(500.0);
+
+        // Act
+        let checks = judge(&results, &config);
+
+        // Assert
+        let token = find(&checks, "/signed throughput ≥ 0.9× baseline");
+        assert_eq!(
+            (token.verdict.as_str(), token.measured.as_str()),
+            ("met", "0.95×")
+        );
+        let redis = find(&checks, "/kept throughput ≥ 0.7× baseline");
+        assert_eq!(
+            (redis.verdict.as_str(), redis.measured.as_str()),
+            ("missed", "0.50×")
+        );
+        assert!(redis.why.contains("waits for a Redis GET"), "{}", redis.why);
+    }
+
+    #[test]
+    fn a_list_without_a_mount_in_redis_has_no_redis_throughput_target() {
+        // Arrange
+        let config = config(MountList::new(&[&ON_CLIENT, &NONE]));
+        let results = Results::new(&config);
+
+        // Act
+        let checks = judge(&results, &config);
+
+        // Assert
+        let throughput: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.target.contains("throughput ≥"))
+            .map(|c| c.target.as_str())
+            .collect();
+        assert_eq!(throughput, ["/signed throughput ≥ 0.9× baseline"]);
+        assert_eq!(
+            find(&checks, "/signed throughput ≥ 0.9× baseline").verdict,
+            "not measured"
+        );
+    }
+}
