@@ -5,7 +5,7 @@
 //! binary started as child processes on free ports ([`server::AppProcess`]), driven over loopback
 //! HTTP by the load generator in [`load`]. Nothing is mocked and no figure is typed in: the report
 //! ([`report`]) and the charts ([`charts`]) are written from [`results::Results`], which only the
-//! scenarios fill, and the verdicts on the targets ([`targets`]) are judged from them.
+//! scenarios fill (the verdicts on the targets included, judged from the figures).
 //!
 //! What is measured is the server's own list of mounts ([`MountList`], from the binary's
 //! composition root): the harness names no mount, and picks the one a scenario is about by where
@@ -29,7 +29,6 @@ pub mod report;
 pub mod results;
 pub mod scenarios;
 pub mod server;
-pub mod targets;
 
 use std::time::Instant;
 
@@ -62,5 +61,5 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<Results> {
 /// judged from the figures.
 pub fn finish(results: &mut Results, config: &BenchConfig) {
     results.machine.load_average_end = procstat::load_average();
-    results.targets = targets::judge(results, config);
+    results.targets = report::targets(results, config);
 }

@@ -171,7 +171,7 @@ pub struct FaultResults {
     pub session_statuses_while_down: BTreeMap<String, u64>,
 }
 
-/// One target of issue 4, as measured (the `targets` module judges it).
+/// One target of issue 4, as measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetCheck {
     pub target: String,
