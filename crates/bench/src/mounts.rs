@@ -42,11 +42,6 @@ impl MountList {
         self.0.iter().copied().find(|m| m.home == home)
     }
 
-    /// A mount by the slug its results are keyed by.
-    pub fn get(self, slug: &str) -> Option<&'static MountInfo> {
-        self.0.iter().copied().find(|m| m.slug.as_str() == slug)
-    }
-
     /// Where a mount stands in [`Self::login`], for the charts' palette.
     pub fn login_position(self, slug: &str) -> Option<usize> {
         self.login().position(|m| m.slug.as_str() == slug)
