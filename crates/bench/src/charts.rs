@@ -2,25 +2,41 @@
 //!
 //! plotters is built without its `ttf` feature, so it never looks for system fonts: text is written
 //! as SVG `<text>` elements (sized by plotters' built-in estimate) and the browser renders it.
+//!
+//! A mount's colour is its place in the run's list, not its name: the mounts a user logs in to
+//! take the palette in the list's order, the baseline is grey, and the JWT denylist (a variant of
+//! a mount, not a mount) has a colour of its own. A new mount gets the next colour, and a mount
+//! keeps its colour from chart to chart.
 
 use std::path::Path;
 
+use authlab_core::StateHome;
 use plotters::prelude::*;
 
-use crate::Results;
+use crate::{mounts::MountList, Results};
 
 pub const NAMES: [&str; 4] = ["memory.svg", "throughput.svg", "latency.svg", "fault.svg"];
 
 const SIZE: (u32, u32) = (760, 420);
 
-fn colour(mount: &str) -> RGBColor {
-    match mount {
-        "session" => RGBColor(0xc0, 0x39, 0x2b),
-        "memory" => RGBColor(0xd6, 0x8a, 0x00),
-        "jwt" => RGBColor(0x1f, 0x6f, 0xb5),
-        "jwt + denylist" => RGBColor(0x6a, 0x3d, 0x9a),
-        _ => RGBColor(0x55, 0x55, 0x55),
-    }
+/// The login mounts' colours, in the list's order (repeating past the end).
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(0xc0, 0x39, 0x2b),
+    RGBColor(0xd6, 0x8a, 0x00),
+    RGBColor(0x1f, 0x6f, 0xb5),
+    RGBColor(0x2e, 0x8b, 0x57),
+    RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0x17, 0xa2, 0xb8),
+];
+/// The baseline, and anything that is not a login mount.
+const NEUTRAL: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const DENYLIST: RGBColor = RGBColor(0x6a, 0x3d, 0x9a);
+
+/// The colour of the mount with this slug.
+fn colour(mounts: MountList, slug: &str) -> RGBColor {
+    mounts
+        .login_position(slug)
+        .map_or(NEUTRAL, |i| PALETTE[i % PALETTE.len()])
 }
 
 /// Which charts a run of these results writes.
@@ -38,49 +54,62 @@ pub fn written(results: &Results) -> Vec<&'static str> {
     names
 }
 
-pub fn write_all(results: &Results, dir: &Path) -> anyhow::Result<()> {
+/// A line or a bar: its label, its colour, its values.
+type Series = (String, RGBColor, Vec<f64>);
+
+pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Result<()> {
     if let Some(memory) = &results.memory {
         let xs: Vec<f64> = memory.rows.iter().map(|r| r.users as f64).collect();
-        let series = vec![
-            (
-                "session",
-                memory
+        // A line per mount the memory scenario measured, from the store its logins live in.
+        let mut series: Vec<Series> = mounts
+            .login()
+            .filter(|m| {
+                results
+                    .mounts
+                    .get(m.slug.as_str())
+                    .is_some_and(|f| f.server_bytes_per_user.is_some())
+            })
+            .map(|m| {
+                let bytes = memory
                     .rows
                     .iter()
-                    .map(|r| r.redis_bytes_per_user * r.users as f64)
-                    .collect(),
-            ),
-            (
-                "memory",
-                memory
-                    .rows
-                    .iter()
-                    .map(|r| r.in_process_bytes_per_user * r.users as f64)
-                    .collect(),
-            ),
-            ("jwt", memory.rows.iter().map(|_| 0.0).collect()),
-            (
-                "jwt + denylist",
+                    .map(|r| match m.home {
+                        StateHome::Redis => r.redis_bytes_per_user * r.users as f64,
+                        StateHome::Process => r.in_process_bytes_per_user * r.users as f64,
+                        StateHome::Client | StateHome::Nowhere => 0.0,
+                    })
+                    .collect();
+                (
+                    m.slug.as_str().to_owned(),
+                    colour(mounts, m.slug.as_str()),
+                    bytes,
+                )
+            })
+            .collect();
+        if let Some(token) = mounts.home(StateHome::Client) {
+            series.push((
+                format!("{} + denylist", token.slug),
+                DENYLIST,
                 memory
                     .rows
                     .iter()
                     .map(|r| r.jwt_denylist_bytes_per_entry * r.users as f64)
                     .collect(),
-            ),
-        ];
-        let series: Vec<(&str, Vec<f64>)> = series
-            .into_iter()
-            .map(|(name, bytes): (&str, Vec<f64>)| {
-                (
-                    name,
-                    bytes.into_iter().map(|b| b / (1024.0 * 1024.0)).collect(),
-                )
-            })
-            .collect();
+            ));
+        }
+        for (_, _, bytes) in &mut series {
+            for b in bytes.iter_mut() {
+                *b /= 1024.0 * 1024.0;
+            }
+        }
         memory_chart(&dir.join("memory.svg"), &xs, &series).map_err(chart_error)?;
     }
     if let Some(t) = &results.throughput {
-        let bars: Vec<(String, f64)> = t.rows.iter().map(|r| (r.mount.clone(), r.rps)).collect();
+        let bars: Vec<(String, RGBColor, f64)> = t
+            .rows
+            .iter()
+            .map(|r| (r.mount.clone(), colour(mounts, &r.mount), r.rps))
+            .collect();
         bar_chart(
             &dir.join("throughput.svg"),
             "Maximum throughput, GET /{b}/api/me (closed loop)",
@@ -88,12 +117,13 @@ pub fn write_all(results: &Results, dir: &Path) -> anyhow::Result<()> {
             &bars,
         )
         .map_err(chart_error)?;
-        let lines: Vec<(String, Vec<f64>)> = t
+        let lines: Vec<Series> = t
             .rows
             .iter()
             .map(|r| {
                 (
                     r.mount.clone(),
+                    colour(mounts, &r.mount),
                     vec![r.p50_us as f64, r.p99_us as f64, r.p999_us as f64],
                 )
             })
@@ -110,15 +140,16 @@ pub fn write_all(results: &Results, dir: &Path) -> anyhow::Result<()> {
     }
     if let Some(f) = &results.fault {
         let phases: Vec<&str> = f.phases.iter().map(|p| p.name.as_str()).collect();
-        let lines: Vec<(String, Vec<f64>)> = ["baseline", "session", "memory", "jwt"]
-            .iter()
+        let lines: Vec<Series> = mounts
+            .measured()
             .map(|m| {
+                let slug = m.slug.as_str();
                 let rates = f
                     .phases
                     .iter()
-                    .map(|p| p.per_mount.get(*m).map_or(0.0, |c| c.error_rate * 100.0))
+                    .map(|p| p.per_mount.get(slug).map_or(0.0, |c| c.error_rate * 100.0))
                     .collect();
-                ((*m).to_owned(), rates)
+                (slug.to_owned(), colour(mounts, slug), rates)
             })
             .collect();
         category_lines(
@@ -171,14 +202,14 @@ where
         .draw()
 }
 
-fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[(&str, Vec<f64>)]) -> DrawResult<'a> {
+fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[Series]) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let x_min = xs.iter().copied().fold(f64::INFINITY, f64::min).max(1.0);
     let x_max = xs.iter().copied().fold(0.0, f64::max).max(x_min * 10.0);
     let y_max = series
         .iter()
-        .flat_map(|(_, ys)| ys.iter().copied())
+        .flat_map(|(_, _, ys)| ys.iter().copied())
         .fold(0.0, f64::max)
         .max(0.001)
         * 1.15;
@@ -196,9 +227,9 @@ fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[(&str, Vec<f64>)]) -> 
         .draw()?;
     draw_lines(
         &mut chart,
-        series.iter().map(|(name, ys)| {
+        series.iter().map(|(name, colour, ys)| {
             let points = xs.iter().copied().zip(ys.iter().copied()).collect();
-            ((*name).to_owned(), colour(name), points)
+            (name.clone(), *colour, points)
         }),
     )?;
     root.present()?;
@@ -209,11 +240,11 @@ fn bar_chart<'a>(
     path: &'a Path,
     title: &str,
     y_desc: &str,
-    bars: &[(String, f64)],
+    bars: &[(String, RGBColor, f64)],
 ) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
-    let y_max = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0) * 1.15;
+    let y_max = bars.iter().map(|b| b.2).fold(0.0, f64::max).max(1.0) * 1.15;
     let n = bars.len() as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
@@ -237,11 +268,11 @@ fn bar_chart<'a>(
         .y_desc(y_desc)
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (name, value))| {
+    chart.draw_series(bars.iter().enumerate().map(|(i, (_, colour, value))| {
         let x = i as f64;
-        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *value)], colour(name).filled())
+        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *value)], colour.filled())
     }))?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
+    chart.draw_series(bars.iter().enumerate().map(|(i, (_, _, value))| {
         Text::new(
             format!("{value:.0}"),
             (i as f64 - 0.12, *value + y_max * 0.07),
@@ -257,7 +288,7 @@ fn category_lines<'a>(
     title: &str,
     y_desc: &str,
     categories: &[&str],
-    lines: &[(String, Vec<f64>)],
+    lines: &[Series],
     log_y: bool,
 ) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
@@ -265,13 +296,13 @@ fn category_lines<'a>(
     let n = categories.len() as f64;
     let y_max = lines
         .iter()
-        .flat_map(|(_, ys)| ys.iter().copied())
+        .flat_map(|(_, _, ys)| ys.iter().copied())
         .fold(0.0, f64::max)
         .max(1.0)
         * 1.3;
     let y_min = lines
         .iter()
-        .flat_map(|(_, ys)| ys.iter().copied())
+        .flat_map(|(_, _, ys)| ys.iter().copied())
         .fold(f64::INFINITY, f64::min)
         .max(1.0)
         * 0.7;
@@ -303,13 +334,13 @@ fn category_lines<'a>(
                 .draw()?;
             draw_lines(
                 &mut chart,
-                lines.iter().map(|(name, ys)| {
+                lines.iter().map(|(name, colour, ys)| {
                     let points = ys
                         .iter()
                         .enumerate()
                         .map(|(i, y)| (i as f64, y.max(if log_y { 1.0 } else { 0.0 })))
                         .collect();
-                    (format!("/{name}"), colour(name), points)
+                    (format!("/{name}"), *colour, points)
                 }),
             )?;
         }};
@@ -321,4 +352,29 @@ fn category_lines<'a>(
     }
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mounts::fixtures::{self, IN_REDIS, NONE, ON_CLIENT};
+
+    #[test]
+    fn a_mount_is_coloured_by_its_place_in_the_list_and_the_baseline_is_neutral() {
+        // Arrange
+        let listed = fixtures::LIST;
+        let reordered = MountList::new(&[&ON_CLIENT, &NONE, &IN_REDIS]);
+
+        // Act
+        let colours = ["kept", "local", "signed", "open"].map(|slug| colour(listed, slug));
+        let moved = colour(reordered, "signed");
+
+        // Assert
+        assert_eq!(colours, [PALETTE[0], PALETTE[1], PALETTE[2], NEUTRAL]);
+        assert_eq!(
+            moved, PALETTE[0],
+            "the first login mount takes the first colour"
+        );
+        assert!(!PALETTE.contains(&NEUTRAL) && !PALETTE.contains(&DENYLIST));
+    }
 }

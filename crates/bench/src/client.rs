@@ -1,38 +1,11 @@
 //! The harness's HTTP side: log in through the real API, present the credential a real client
-//! would, and count what it costs on the wire.
+//! would, and count what it costs on the wire. Which credential that is, the mount says
+//! ([`MountInfo::credential`]): a bearer token where its API hands one out, else its cookie.
 
-use std::{fmt, time::Duration};
+use std::time::Duration;
 
+use authlab_core::MountInfo;
 use reqwest::{header, StatusCode};
-
-/// The mounts of the URL contract, plus the unauthenticated baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mount {
-    Session,
-    Memory,
-    Jwt,
-    Baseline,
-}
-
-impl Mount {
-    pub const LOGIN: [Mount; 3] = [Mount::Session, Mount::Memory, Mount::Jwt];
-    pub const ALL: [Mount; 4] = [Mount::Baseline, Mount::Session, Mount::Memory, Mount::Jwt];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Mount::Session => "session",
-            Mount::Memory => "memory",
-            Mount::Jwt => "jwt",
-            Mount::Baseline => "baseline",
-        }
-    }
-}
-
-impl fmt::Display for Mount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "/{}", self.slug())
-    }
-}
 
 /// What a client sends to prove who it is: one header.
 #[derive(Debug, Clone)]
@@ -60,42 +33,47 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
 }
 
 /// `POST /{b}/api/login` as user number `i`; the credential the API hands back: the bearer token
-/// for `/jwt`, the session cookie for the session mounts.
+/// where the mount's API speaks bearer tokens, its cookie otherwise.
 pub async fn login(
     http: &reqwest::Client,
     base: &str,
-    mount: Mount,
+    mount: &MountInfo,
     i: usize,
 ) -> anyhow::Result<Credential> {
     let (username, password) = USERS[i % USERS.len()];
+    let prefix = mount.slug.prefix();
     let response = http
-        .post(format!("{base}/{}/api/login", mount.slug()))
+        .post(format!("{base}{}", mount.slug.path("api/login")))
         .json(&serde_json::json!({ "username": username, "password": password }))
         .send()
         .await?;
     anyhow::ensure!(
         response.status() == StatusCode::OK,
-        "login on {mount} answered {}",
+        "login on {prefix} answered {}",
         response.status()
     );
-    if mount == Mount::Jwt {
+    if mount.credential.bearer {
         let body: serde_json::Value = response.json().await?;
         let token = body["token"]
             .as_str()
-            .ok_or_else(|| anyhow::anyhow!("login on /jwt returned no token"))?;
+            .ok_or_else(|| anyhow::anyhow!("login on {prefix} returned no token"))?;
         return Ok(Credential {
             header: header::AUTHORIZATION,
             value: format!("Bearer {token}"),
         });
     }
+    let name = mount
+        .credential
+        .cookie
+        .ok_or_else(|| anyhow::anyhow!("{prefix} has neither a bearer token nor a cookie"))?;
     let cookie = response
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("authlab_{}=", mount.slug())))
-        .ok_or_else(|| anyhow::anyhow!("login on {mount} set no session cookie"))?;
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .ok_or_else(|| anyhow::anyhow!("login on {prefix} set no {name} cookie"))?;
     Ok(Credential {
         header: header::COOKIE,
         value: cookie.to_owned(),
@@ -107,7 +85,7 @@ pub async fn login(
 pub async fn login_many(
     http: &reqwest::Client,
     base: &str,
-    mount: Mount,
+    mount: &'static MountInfo,
     n: usize,
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<Vec<Credential>> {
@@ -133,10 +111,10 @@ pub async fn login_many(
 pub async fn me(
     http: &reqwest::Client,
     base: &str,
-    mount: Mount,
+    mount: &MountInfo,
     credential: Option<&Credential>,
 ) -> anyhow::Result<StatusCode> {
-    let mut request = http.get(format!("{base}/{}/api/me", mount.slug()));
+    let mut request = http.get(format!("{base}{}", mount.slug.path("api/me")));
     if let Some(c) = credential {
         request = request.header(c.header.clone(), c.value.clone());
     }
@@ -151,7 +129,7 @@ pub async fn me(
 pub async fn share_authenticated(
     http: &reqwest::Client,
     base: &str,
-    mount: Mount,
+    mount: &MountInfo,
     credentials: &[Credential],
 ) -> anyhow::Result<f64> {
     let mut ok = 0usize;

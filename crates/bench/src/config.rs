@@ -2,6 +2,8 @@
 
 use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
 
+use crate::mounts::MountList;
+
 /// One scenario of `authlab bench`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scenario {
@@ -66,6 +68,8 @@ pub struct BenchConfig {
     pub scenarios: Vec<Scenario>,
     /// The command that regenerates this report, as the report should print it.
     pub command: String,
+    /// The mounts the server under test serves, as its composition root lists them.
+    pub mounts: MountList,
 }
 
 impl BenchConfig {
@@ -171,6 +175,7 @@ mod tests {
             quick: true,
             scenarios,
             command: String::new(),
+            mounts: MountList::new(&[]),
         };
 
         assert_eq!(config(vec![]).selected(), Scenario::ALL.to_vec());

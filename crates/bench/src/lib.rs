@@ -5,7 +5,11 @@
 //! binary started as child processes on free ports ([`server::AppProcess`]), driven over loopback
 //! HTTP by the load generator in [`load`]. Nothing is mocked and no figure is typed in: the report
 //! ([`report`]) and the charts ([`charts`]) are written from [`results::Results`], which only the
-//! scenarios fill.
+//! scenarios fill (the verdicts on the targets included, judged from the figures).
+//!
+//! What is measured is the server's own list of mounts ([`MountList`], from the binary's
+//! composition root): the harness names no mount, and picks the one a scenario is about by where
+//! its logins live (`StateHome`) and the one credential to present by what the mount declares.
 //!
 //! The scenarios (one module each under [`scenarios`]) answer the course notes' claims:
 //! restart (who stays logged in), memory (server bytes per user, wire bytes per request),
@@ -17,6 +21,7 @@ pub mod client;
 pub mod config;
 pub mod load;
 pub mod machine;
+pub mod mounts;
 pub mod procstat;
 pub mod progress;
 pub mod redis_probe;
@@ -28,6 +33,7 @@ pub mod server;
 use std::time::Instant;
 
 pub use config::{BenchConfig, Scenario, Sizes};
+pub use mounts::MountList;
 pub use results::Results;
 
 /// Run the chosen scenarios and write `report.md`, `results.json` and the charts to the output
@@ -40,13 +46,20 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<Results> {
     let started = Instant::now();
     let mut results = runtime.block_on(scenarios::run_all(config))?;
     results.elapsed_secs = started.elapsed().as_secs_f64();
-    results.finish(config);
+    finish(&mut results, config);
     std::fs::create_dir_all(&config.out_dir)?;
-    charts::write_all(&results, &config.out_dir)?;
-    report::write(&results, &config.out_dir)?;
+    charts::write_all(&results, config.mounts, &config.out_dir)?;
+    report::write(&results, config.mounts, &config.out_dir)?;
     std::fs::write(
         config.out_dir.join("results.json"),
         serde_json::to_string_pretty(&results)? + "\n",
     )?;
     Ok(results)
+}
+
+/// Close a run once its scenarios are done: the machine's load at the end, and each target
+/// judged from the figures.
+pub fn finish(results: &mut Results, config: &BenchConfig) {
+    results.machine.load_average_end = procstat::load_average();
+    results.targets = report::targets(results, config);
 }

@@ -1,15 +1,19 @@
 //! `report.md`: the figures of one run, the method, the machine, and each target of issue 4
 //! judged against what was measured. Every number here is read from [`Results`]; none is typed.
+//! The mounts come from the run's [`MountList`]: the tables have a column or a row per mount, the
+//! baseline first, and a target or a sentence about a kind of mount ("a token check costs little",
+//! "a Redis lookup costs one round trip") finds its mount by where its logins live, never by name.
 
 use std::{fmt::Write as _, path::Path};
 
+use authlab_core::{MountInfo, StateHome};
+
 use crate::{
     charts,
+    mounts::MountList,
     results::{Results, TargetCheck},
     BenchConfig,
 };
-
-const MOUNTS: [&str; 4] = ["baseline", "session", "memory", "jwt"];
 
 fn check(target: &str, measured: String, met: Option<bool>, why: String) -> TargetCheck {
     TargetCheck {
@@ -28,12 +32,22 @@ fn check(target: &str, measured: String, met: Option<bool>, why: String) -> Targ
 /// Each target of issue 4, judged from the measured figures.
 pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
     let mut checks = Vec::new();
-    let rps = |m: &str| results.mounts.get(m).and_then(|f| f.rps);
+    let figures = |m: Option<&MountInfo>| m.and_then(|m| results.mounts.get(m.slug.as_str()));
+    let rps = |m| figures(m).and_then(|f| f.rps);
+    let cpu = |m| figures(m).and_then(|f| f.cpu_us_per_request);
+    let baseline = config.mounts.baseline();
+    let base_slug = baseline.map_or("", |m| m.slug.as_str());
     let shared_cores = "the load generator shares the machine's cores with the server and Redis, \
                         so every route pays for the client too; the ratio is of routes measured the same way";
-    for (mount, floor) in [("jwt", 0.9), ("session", 0.7)] {
+    // The targets are about where the login lives: a signature check on the client's token, a
+    // lookup in Redis.
+    for (home, floor) in [(StateHome::Client, 0.9), (StateHome::Redis, 0.7)] {
+        let Some(info) = config.mounts.home(home) else {
+            continue;
+        };
+        let mount = info.slug.as_str();
         let target = format!("/{mount} throughput ≥ {floor}× baseline");
-        checks.push(match (rps(mount), rps("baseline")) {
+        checks.push(match (rps(Some(info)), rps(baseline)) {
             (Some(r), Some(b)) if b > 0.0 => {
                 let ratio = r / b;
                 let met = ratio >= floor;
@@ -50,14 +64,14 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                         .unwrap_or_default()
                 };
                 let noise = format!(
-                    " Rounds ranged {} rps for /{mount} and {} for /baseline: a ratio this close to \
+                    " Rounds ranged {} rps for /{mount} and {} for /{base_slug}: a ratio this close to \
                      its target can land either side of it from run to run on a shared machine.",
                     spread(mount),
-                    spread("baseline")
+                    spread(base_slug)
                 );
                 let why = if met {
                     format!("{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds); {shared_cores}.")
-                } else if mount == "session" {
+                } else if home == StateHome::Redis {
                     format!(
                         "{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds): each request \
                          waits for a Redis GET and Redis runs on the same two cores, taking CPU from \
@@ -70,11 +84,10 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                     )
                 };
                 let why = if (ratio - floor).abs() < 0.1 { why + &noise } else { why };
-                let cpu = |slug: &str| results.mounts.get(slug).and_then(|f| f.cpu_us_per_request);
-                let why = match (cpu(mount), cpu("baseline")) {
+                let why = match (cpu(Some(info)), cpu(baseline)) {
                     (Some(m), Some(b)) if m > 0.0 => format!(
                         "{why} CPU per request (server + Redis), which varies less from round to \
-                         round than the rate: {m:.1} µs on /{mount} against {b:.1} µs on /baseline, \
+                         round than the rate: {m:.1} µs on /{mount} against {b:.1} µs on /{base_slug}, \
                          a cost ratio of {:.2}×.",
                         b / m
                     ),
@@ -272,8 +285,50 @@ fn float(value: Option<f64>, digits: usize) -> String {
     value.map_or("—".to_owned(), |v| format!("{v:.digits$}"))
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => "none".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A table's header row: the first column's `label` (none for the summary's corner), then a
+/// column per mount, and the rule under it.
+fn header(label: &str, mounts: &[&MountInfo]) -> String {
+    let first = if label.is_empty() {
+        "| |".to_owned()
+    } else {
+        format!("| {label} |")
+    };
+    let names: Vec<String> = mounts.iter().map(|m| m.slug.prefix()).collect();
+    format!(
+        "{first} {} |\n|---|{}",
+        names.join(" | "),
+        "---|".repeat(names.len())
+    )
+}
+
 /// The Markdown text of the report.
-pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
+pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::Error> {
+    let measured: Vec<&MountInfo> = mounts.measured().collect();
+    let login: Vec<&MountInfo> = mounts.login().collect();
+    let lives_in = |home| {
+        mounts
+            .home(home)
+            .map_or_else(|| "(none)".to_owned(), |m| m.slug.prefix())
+    };
+    let (redis, process, client) = (
+        lives_in(StateHome::Redis),
+        lives_in(StateHome::Process),
+        lives_in(StateHome::Client),
+    );
+    let without_redis: Vec<String> = login
+        .iter()
+        .filter(|m| m.home != StateHome::Redis)
+        .map(|m| m.slug.prefix())
+        .collect();
     let mut md = String::new();
     let out = &mut md;
     writeln!(out, "# authlab benchmark report\n")?;
@@ -296,12 +351,9 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
     )?;
 
     writeln!(out, "## Summary per mount\n")?;
-    writeln!(
-        out,
-        "| | /baseline | /session | /memory | /jwt |\n|---|---|---|---|---|"
-    )?;
+    writeln!(out, "{}", header("", &measured))?;
     let row = |out: &mut String, label: &str, cell: &dyn Fn(&str) -> String| {
-        let cells: Vec<String> = MOUNTS.iter().map(|m| cell(m)).collect();
+        let cells: Vec<String> = measured.iter().map(|m| cell(m.slug.as_str())).collect();
         writeln!(out, "| {label} | {} |", cells.join(" | "))
     };
     let f = |m: &str| results.mounts.get(m).cloned().unwrap_or_default();
@@ -368,20 +420,13 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
              a stale connection.\n",
             r.users_per_mount
         )?;
-        writeln!(
-            out,
-            "| event | /session | /memory | /jwt |\n|---|---|---|---|"
-        )?;
+        writeln!(out, "{}", header("event", &login))?;
         for e in &r.events {
-            let s = |m: &str| share(e.survival.get(m).copied());
-            writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                e.description,
-                s("session"),
-                s("memory"),
-                s("jwt")
-            )?;
+            let cells: Vec<String> = login
+                .iter()
+                .map(|m| share(e.survival.get(m.slug.as_str()).copied()))
+                .collect();
+            writeln!(out, "| {} | {} |", e.description, cells.join(" | "))?;
         }
         writeln!(out, "\nRead from the table above:\n")?;
         for e in &r.events {
@@ -423,7 +468,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "| N | Redis bytes/user (/session) | in-process bytes/user (/memory) | in-process RSS growth/user | JWT | JWT denylist bytes/revoked token |\n|---|---|---|---|---|---|"
+            "| N | Redis bytes/user ({redis}) | in-process bytes/user ({process}) | in-process RSS growth/user | JWT | JWT denylist bytes/revoked token |\n|---|---|---|---|---|---|"
         )?;
         for r in &m.rows {
             writeln!(
@@ -438,7 +483,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         }
         writeln!(
             out,
-            "\nCross-check with the real server: {} real logins over HTTP on /session grew Redis's \
+            "\nCross-check with the real server: {} real logins over HTTP on {redis} grew Redis's \
              `used_memory` by {:.0} bytes per login (the two demo accounts in turn, so the per-user set is \
              shared; with N distinct users each has its own). Per-user figures fall as N grows (see the rows \
              above): Redis's hash tables grow in steps and some fixed costs are spread over more users, \
@@ -545,7 +590,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         writeln!(
             out,
             "Redis round trips: {} unchanged requests, sent one after another, made Redis run {} for \
-             /session and {} for /jwt (`INFO commandstats` before and after).\n",
+             {redis} and {} for {client} (`INFO commandstats` before and after).\n",
             t.round_trip_requests,
             list(&t.session_commands),
             list(&t.jwt_commands)
@@ -595,7 +640,7 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             "| phase | mount | requests | errors | p50 µs | p99 µs |\n|---|---|---|---|---|---|"
         )?;
         for phase in &fault.phases {
-            for mount in MOUNTS {
+            for mount in measured.iter().map(|m| m.slug.as_str()) {
                 if let Some(c) = phase.per_mount.get(mount) {
                     writeln!(
                         out,
@@ -616,8 +661,8 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
             .collect();
         writeln!(
             out,
-            "\nWhile Redis was down, /session answered: {}. Time from Redis answering again to the first \
-             200 from /session: {}.\n",
+            "\nWhile Redis was down, {redis} answered: {}. Time from Redis answering again to the first \
+             200 from {redis}: {}.\n",
             if statuses.is_empty() { "nothing".to_owned() } else { statuses.join(", ") },
             fault
                 .session_recovery_ms
@@ -625,12 +670,13 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "How the server behaves, to read the figures by: a /session request waits at most the \
+            "How the server behaves, to read the figures by: a {redis} request waits at most the \
              server's Redis timeout (`AUTHLAB_REDIS_TIMEOUT_MS`) and is then answered 503. The \
              requests in flight when Redis died wait that long (the tail of the \"Redis down\" \
              row); the server then drops the broken connection, and later requests find the port \
-             refused and are answered 503 at once (its median). /memory and /jwt never touch \
-             Redis.\n"
+             refused and are answered 503 at once (its median). {} never touch{} Redis.\n",
+            and_list(&without_redis),
+            if without_redis.len() == 1 { "es" } else { "" }
         )?;
         writeln!(out, "![Error rate per phase](fault.svg)\n")?;
     }
@@ -659,8 +705,8 @@ pub fn render(results: &Results) -> Result<String, std::fmt::Error> {
     Ok(md)
 }
 
-pub fn write(results: &Results, dir: &Path) -> anyhow::Result<()> {
-    let text = render(results)?;
+pub fn write(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Result<()> {
+    let text = render(results, mounts)?;
     std::fs::write(dir.join("report.md"), text)?;
     // Charts of scenarios that did not run are not referenced; remove stale ones.
     for name in charts::NAMES {
@@ -675,7 +721,10 @@ pub fn write(results: &Results, dir: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BenchConfig, Scenario};
+    use crate::{
+        mounts::fixtures::{self, NONE, ON_CLIENT},
+        Scenario,
+    };
 
     #[test]
     fn a_run_that_measured_nothing_says_so_instead_of_inventing_figures() {
@@ -685,15 +734,121 @@ mod tests {
             quick: false,
             scenarios: vec![Scenario::ScaleOut],
             command: "authlab bench scale-out".to_owned(),
+            mounts: fixtures::LIST,
         };
         let mut results = Results::new(&config);
-        results.finish(&config);
+        crate::finish(&mut results, &config);
 
-        let text = render(&results).expect("renders");
+        let text = render(&results, config.mounts).expect("renders");
 
         assert!(results.targets.iter().all(|t| t.verdict == "not measured"));
         assert!(text.contains("## Targets"));
         assert!(text.contains("**not measured**"));
         assert!(!text.contains("**met**") && !text.contains("**missed**"));
+    }
+
+    #[test]
+    fn the_tables_have_a_column_per_mount_of_the_list_the_baseline_first() {
+        // Arrange
+        let config = BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: true,
+            scenarios: vec![Scenario::Restart],
+            command: "authlab bench restart".to_owned(),
+            mounts: fixtures::LIST,
+        };
+        let mut results = Results::new(&config);
+        results.restart = Some(crate::results::RestartResults {
+            users_per_mount: 1,
+            events: vec![crate::results::RestartEvent {
+                name: "app_restart".to_owned(),
+                description: "a restart".to_owned(),
+                survival: [("kept", 1.0), ("local", 0.0), ("signed", 1.0)]
+                    .map(|(m, s)| (m.to_owned(), s))
+                    .into(),
+            }],
+        });
+        crate::finish(&mut results, &config);
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains("| | /open | /kept | /local | /signed |\n|---|---|---|---|---|"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| event | /kept | /local | /signed |\n|---|---|---|---|\n| a restart | 100 % | 0 % | 100 % |"),
+            "{text}"
+        );
+        assert!(text.contains("held here for: /local (0 %)"), "{text}");
+    }
+
+    fn config(mounts: MountList) -> BenchConfig {
+        BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: false,
+            scenarios: vec![Scenario::Throughput],
+            command: "authlab bench throughput".to_owned(),
+            mounts,
+        }
+    }
+
+    fn find<'a>(checks: &'a [TargetCheck], target: &str) -> &'a TargetCheck {
+        checks
+            .iter()
+            .find(|c| c.target == target)
+            .unwrap_or_else(|| panic!("no target {target:?} in {checks:#?}"))
+    }
+
+    #[test]
+    fn the_throughput_targets_follow_where_the_logins_live_not_what_the_mounts_are_called() {
+        // Arrange
+        let config = config(fixtures::LIST);
+        let mut results = Results::new(&config);
+        results.mount("open").rps = Some(1000.0);
+        results.mount("signed").rps = Some(950.0);
+        results.mount("kept").rps = Some(500.0);
+
+        // Act
+        let checks = targets(&results, &config);
+
+        // Assert
+        let token = find(&checks, "/signed throughput ≥ 0.9× baseline");
+        assert_eq!(
+            (token.verdict.as_str(), token.measured.as_str()),
+            ("met", "0.95×")
+        );
+        let redis = find(&checks, "/kept throughput ≥ 0.7× baseline");
+        assert_eq!(
+            (redis.verdict.as_str(), redis.measured.as_str()),
+            ("missed", "0.50×")
+        );
+        assert!(redis.why.contains("waits for a Redis GET"), "{}", redis.why);
+    }
+
+    #[test]
+    fn a_list_without_a_mount_in_redis_has_no_redis_throughput_target() {
+        // Arrange
+        let config = config(MountList::new(&[&ON_CLIENT, &NONE]));
+        let results = Results::new(&config);
+
+        // Act
+        let checks = targets(&results, &config);
+
+        // Assert
+        let throughput: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.target.contains("throughput ≥"))
+            .map(|c| c.target.as_str())
+            .collect();
+        assert_eq!(throughput, ["/signed throughput ≥ 0.9× baseline"]);
+        assert_eq!(
+            find(&checks, "/signed throughput ≥ 0.9× baseline").verdict,
+            "not measured"
+        );
     }
 }

@@ -189,7 +189,7 @@ pub struct Results {
     pub elapsed_secs: f64,
     pub scenarios: Vec<String>,
     pub machine: Machine,
-    /// `session`, `memory`, `jwt`, `baseline` → headline figures.
+    /// Mount slug (`session`, `memory`, `jwt`, `baseline`, …) → headline figures.
     pub mounts: BTreeMap<String, MountFigures>,
     pub restart: Option<RestartResults>,
     pub memory: Option<MemoryResults>,
@@ -201,9 +201,10 @@ pub struct Results {
 
 impl Results {
     pub fn new(config: &BenchConfig) -> Results {
-        let mounts = ["session", "memory", "jwt", "baseline"]
-            .into_iter()
-            .map(|m| (m.to_owned(), MountFigures::default()))
+        let mounts = config
+            .mounts
+            .measured()
+            .map(|m| (m.slug.as_str().to_owned(), MountFigures::default()))
             .collect();
         Results {
             generated_at: crate::machine::command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -223,11 +224,5 @@ impl Results {
 
     pub fn mount(&mut self, slug: &str) -> &mut MountFigures {
         self.mounts.entry(slug.to_owned()).or_default()
-    }
-
-    /// Fill the per-mount table from the scenario sections and judge the targets.
-    pub fn finish(&mut self, config: &BenchConfig) {
-        self.machine.load_average_end = crate::procstat::load_average();
-        self.targets = crate::report::targets(self, config);
     }
 }

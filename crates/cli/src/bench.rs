@@ -1,7 +1,9 @@
 //! `authlab bench`: the scenario harness of `authlab-bench`, with this very binary as the server
-//! under test (so the figures are for the build that is running).
+//! under test (so the figures are for the build that is running) and this binary's list of mounts
+//! as what it measures (the harness cannot depend on this package for it: this package depends on
+//! the harness).
 
-use authlab_bench::BenchConfig;
+use authlab_bench::{BenchConfig, MountList};
 
 use crate::cli::BenchArgs;
 
@@ -17,6 +19,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         quick: args.quick,
         scenarios: args.scenarios,
         command: command.join(" "),
+        mounts: MountList::new(&authlab::CATALOG),
     };
     let results = authlab_bench::run(&config)?;
     println!(

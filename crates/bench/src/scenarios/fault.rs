@@ -3,18 +3,20 @@
 //! One user per mount sends requests at a fixed rate (open loop) through three phases: Redis up,
 //! Redis killed (SIGKILL), Redis started again. Per mount and phase: the error rate and latency.
 //! The Redis here keeps an append-only file, so the sessions are still there when it comes back
-//! and recovery can be measured as the first 200 from `/session` after Redis answers again.
+//! and recovery can be measured as the first 200 from the mount whose logins live in Redis
+//! (`/session`) after Redis answers again.
 
 use std::{
     collections::BTreeMap,
     time::{Duration, Instant},
 };
 
+use authlab_core::StateHome;
 use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login, Mount},
+    client::login,
     load::{self, Sample, Target},
     progress,
     results::{FaultCell, FaultPhase, FaultResults},
@@ -53,14 +55,21 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     )
     .await?;
     let base = app.base_url();
+    let mounts: Vec<_> = context.config.mounts.measured().collect();
+    // The one whose recovery is timed: a Redis outage is its outage.
+    let session = mounts
+        .iter()
+        .position(|m| m.home == StateHome::Redis)
+        .ok_or_else(|| anyhow::anyhow!("no mount keeps its logins in Redis"))?;
     let mut targets = Vec::new();
-    for mount in Mount::ALL {
-        let credential = match mount {
-            Mount::Baseline => None,
-            _ => Some(login(&context.http, &base, mount, 1).await?),
+    for mount in &mounts {
+        let credential = if mount.login {
+            Some(login(&context.http, &base, mount, 1).await?)
+        } else {
+            None
         };
         targets.push(Target {
-            url: format!("{base}/{}/api/me", mount.slug()),
+            url: format!("{base}{}", mount.slug.path("api/me")),
             credential,
         });
     }
@@ -104,18 +113,14 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let mut phases = Vec::new();
     for (name, from, to) in names {
         let mut per_mount = BTreeMap::new();
-        for (i, mount) in Mount::ALL.iter().enumerate() {
-            per_mount.insert(mount.slug().to_owned(), cell(&in_phase(i, from, to)));
+        for (i, mount) in mounts.iter().enumerate() {
+            per_mount.insert(mount.slug.as_str().to_owned(), cell(&in_phase(i, from, to)));
         }
         phases.push(FaultPhase {
             name: name.to_owned(),
             per_mount,
         });
     }
-    let session = Mount::ALL
-        .iter()
-        .position(|m| *m == Mount::Session)
-        .unwrap_or(1);
     let session_recovery_ms = samples
         .iter()
         .filter(|s| s.target == session && s.due >= back_at && s.status == Some(200))

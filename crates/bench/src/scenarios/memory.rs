@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use actix_session::storage::SessionStore;
 use actix_web::cookie::time::Duration as CookieDuration;
-use authlab_core::Denylist;
+use authlab_core::{Denylist, StateHome};
 use authlab_procs::RedisOptions;
 use authlab_session::{
     denylist::RedisDenylist,
@@ -28,7 +28,7 @@ use rand::{distr::Alphanumeric, Rng};
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login, login_many, Mount},
+    client::{login, login_many},
     procstat, progress,
     redis_probe::RedisProbe,
     results::{MemoryResults, MemoryRow, WireBytes},
@@ -74,46 +74,47 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     )
     .await?;
     let base = app.base_url();
+    let mounts = context.config.mounts;
+    let in_redis = mounts
+        .home(StateHome::Redis)
+        .ok_or_else(|| anyhow::anyhow!("no mount keeps its logins in Redis"))?;
 
     // 1. One real login per mount: the credential each sends, and the record /session leaves.
     let mut wire = BTreeMap::new();
-    let mut wire_tokens = BTreeMap::new();
-    for mount in Mount::LOGIN {
+    for mount in mounts.login() {
         let credential = login(&context.http, &base, mount, 0).await?;
-        if let Some(token) = credential.value.strip_prefix("Bearer ") {
-            wire_tokens.insert(mount.slug(), token.to_owned());
+        let slug = mount.slug.as_str();
+        // A browser sends a bearer mount's token in its cookie instead (the API login hands it
+        // out as a bearer token only): `cookie: <name>=<token>`.
+        if let (Some(token), Some(cookie)) = (
+            credential.value.strip_prefix("Bearer "),
+            mount.credential.cookie,
+        ) {
+            wire.insert(
+                format!("{slug} (browser cookie)"),
+                WireBytes {
+                    header: "cookie".to_owned(),
+                    bytes: ("cookie: ".len() + cookie.as_str().len() + 1 + token.len()) as u64,
+                },
+            );
         }
         wire.insert(
-            mount.slug().to_owned(),
+            slug.to_owned(),
             WireBytes {
                 header: credential.header.as_str().to_owned(),
                 bytes: credential.wire_bytes() as u64,
             },
         );
     }
-    // A browser on /jwt sends the same token in a cookie (the API login hands it out as a bearer
-    // token only): `cookie: <name>=<token>`.
-    if let Some(token) = wire_tokens.get("jwt") {
-        let cookie_name = authlab_jwt::JwtSettings::new(
-            authlab_core::Secret::new(Vec::new()),
-            std::time::Duration::from_secs(1),
-        )
-        .cookie_name;
+    for mount in mounts.measured().filter(|m| !m.login) {
         wire.insert(
-            "jwt (browser cookie)".to_owned(),
+            mount.slug.as_str().to_owned(),
             WireBytes {
-                header: "cookie".to_owned(),
-                bytes: ("cookie: ".len() + cookie_name.len() + 1 + token.len()) as u64,
+                header: "(none)".to_owned(),
+                bytes: 0,
             },
         );
     }
-    wire.insert(
-        "baseline".to_owned(),
-        WireBytes {
-            header: "(none)".to_owned(),
-            bytes: 0,
-        },
-    );
     let session_keys = probe.keys(&format!("{REDIS_KEY_PREFIX}*"))?;
     let session_key = session_keys
         .first()
@@ -144,8 +145,11 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let n_http = context.sizes.memory_http_logins;
     probe.flushall()?;
     let before = settled_used_memory(&mut probe).await?;
-    let bar = progress::bar(n_http as u64, "HTTP logins on /session");
-    login_many(&context.http, &base, Mount::Session, n_http, &bar).await?;
+    let bar = progress::bar(
+        n_http as u64,
+        format!("HTTP logins on {}", in_redis.slug.prefix()),
+    );
+    login_many(&context.http, &base, in_redis, n_http, &bar).await?;
     bar.finish_and_clear();
     let http_per_login =
         (settled_used_memory(&mut probe).await? as f64 - before as f64) / n_http as f64;
@@ -225,14 +229,25 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     probe.flushall()?;
 
     if let Some(largest) = rows.iter().max_by_key(|r| r.users) {
-        results.mount("session").server_bytes_per_user = Some(largest.redis_bytes_per_user);
-        results.mount("memory").server_bytes_per_user = Some(largest.in_process_bytes_per_user);
-        results.mount("jwt").server_bytes_per_user = Some(0.0);
-        results.mount("baseline").server_bytes_per_user = Some(0.0);
+        // The stores measured are those of the first mount of each home; a mount that keeps
+        // nothing on the server costs nothing by what it is.
+        for mount in mounts.measured() {
+            let bytes = match mount.home {
+                StateHome::Redis | StateHome::Process
+                    if mounts.home(mount.home).map(|m| m.slug) != Some(mount.slug) =>
+                {
+                    None
+                }
+                StateHome::Redis => Some(largest.redis_bytes_per_user),
+                StateHome::Process => Some(largest.in_process_bytes_per_user),
+                StateHome::Client | StateHome::Nowhere => Some(0.0),
+            };
+            results.mount(mount.slug.as_str()).server_bytes_per_user = bytes;
+        }
     }
-    for mount in ["session", "memory", "jwt", "baseline"] {
-        if let Some(w) = wire.get(mount) {
-            results.mount(mount).wire_bytes_per_request = Some(w.bytes);
+    for mount in mounts.measured() {
+        if let Some(w) = wire.get(mount.slug.as_str()) {
+            results.mount(mount.slug.as_str()).wire_bytes_per_request = Some(w.bytes);
         }
     }
     results.memory = Some(MemoryResults {

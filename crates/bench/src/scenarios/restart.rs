@@ -8,18 +8,19 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
+use authlab_core::MountInfo;
 use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login_many, share_authenticated, Credential, Mount},
+    client::{login_many, share_authenticated, Credential},
     progress,
     results::{RestartEvent, RestartResults},
     server::{self, AppProcess},
     Results,
 };
 
-type Logins = Vec<(Mount, Vec<Credential>)>;
+type Logins = Vec<(&'static MountInfo, Vec<Credential>)>;
 
 async fn log_in_everyone(
     context: &Context<'_>,
@@ -27,12 +28,13 @@ async fn log_in_everyone(
     what: &str,
 ) -> anyhow::Result<Logins> {
     let n = context.sizes.restart_users;
+    let mounts = context.config.mounts;
     let bar = progress::bar(
-        (n * Mount::LOGIN.len()) as u64,
+        (n * mounts.login().count()) as u64,
         format!("logging in ({what})"),
     );
     let mut logins = Vec::new();
-    for mount in Mount::LOGIN {
+    for mount in mounts.login() {
         logins.push((
             mount,
             login_many(&context.http, &app.base_url(), mount, n, &bar).await?,
@@ -41,9 +43,12 @@ async fn log_in_everyone(
     bar.finish_and_clear();
     // Sanity: every fresh login works before the event.
     for (mount, credentials) in &logins {
-        let share =
-            share_authenticated(&context.http, &app.base_url(), *mount, credentials).await?;
-        anyhow::ensure!(share == 1.0, "only {share} of fresh logins on {mount} work");
+        let share = share_authenticated(&context.http, &app.base_url(), mount, credentials).await?;
+        anyhow::ensure!(
+            share == 1.0,
+            "only {share} of fresh logins on {} work",
+            mount.slug.prefix()
+        );
     }
     Ok(logins)
 }
@@ -57,9 +62,8 @@ async fn survival(
 ) -> anyhow::Result<RestartEvent> {
     let mut survival = BTreeMap::new();
     for (mount, credentials) in logins {
-        let share =
-            share_authenticated(&context.http, &app.base_url(), *mount, credentials).await?;
-        survival.insert(mount.slug().to_owned(), share);
+        let share = share_authenticated(&context.http, &app.base_url(), mount, credentials).await?;
+        survival.insert(mount.slug.as_str().to_owned(), share);
     }
     progress::say(format!("  {name}: {survival:?}"));
     Ok(RestartEvent {

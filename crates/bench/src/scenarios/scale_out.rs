@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login_many, me, Mount},
+    client::{login_many, me},
     progress,
     results::ScaleOutResults,
     server, Results,
@@ -23,12 +23,13 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let second = server::start(&context.config.binary, &data_dir, &redis.url(), &[]).await?;
     let instances = [first.base_url(), second.base_url()];
 
+    let mounts = context.config.mounts;
     let bar = progress::bar(
-        (sizes.scale_users * Mount::LOGIN.len()) as u64,
+        (sizes.scale_users * mounts.login().count()) as u64,
         "logging in on instance 1",
     );
     let mut logins = Vec::new();
-    for mount in Mount::LOGIN {
+    for mount in mounts.login() {
         logins.push((
             mount,
             login_many(&context.http, &instances[0], mount, sizes.scale_users, &bar).await?,
@@ -42,16 +43,17 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         for credential in credentials {
             for i in 0..sizes.scale_requests_per_user {
                 let base = &instances[i % instances.len()];
-                if me(&context.http, base, *mount, Some(credential)).await? == StatusCode::OK {
+                if me(&context.http, base, mount, Some(credential)).await? == StatusCode::OK {
                     ok += 1;
                 }
                 total += 1;
             }
         }
         let share = ok as f64 / total.max(1) as f64;
-        progress::say(format!("  {mount}: {share}"));
-        results.mount(mount.slug()).scale_out_success = Some(share);
-        success.insert(mount.slug().to_owned(), share);
+        let slug = mount.slug.as_str();
+        progress::say(format!("  /{slug}: {share}"));
+        results.mount(slug).scale_out_success = Some(share);
+        success.insert(slug.to_owned(), share);
     }
     results.scale_out = Some(ScaleOutResults {
         users_per_mount: sizes.scale_users,

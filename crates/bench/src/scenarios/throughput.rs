@@ -4,19 +4,20 @@
 //!    time the server and the Redis process used over it (from `/proc/<pid>/stat`), per request.
 //! 2. Open loop at one offered rate for every mount (a quarter of the slowest mount's maximum), latency
 //!    from each request's due time: p50 / p99 / p99.9 without coordinated omission.
-//! 3. Redis commands per unchanged `/session` request: `INFO commandstats` before and after M
-//!    sequential requests (and the same for `/jwt`, which should cost none).
+//! 3. Redis commands per unchanged request on the mount whose logins live in Redis (`/session`):
+//!    `INFO commandstats` before and after M sequential requests (and the same for the mount whose
+//!    logins live on the client, `/jwt`, which should cost none).
 //! 4. HS256 verification as the server does it, timed in-process over many tokens.
 
 use std::{collections::BTreeMap, time::Instant};
 
-use authlab_core::{Identity, Role, Secret};
+use authlab_core::{Identity, MountInfo, Role, Secret, StateHome};
 use authlab_jwt::{JwtSettings, TokenCodec};
 use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login, me, Mount},
+    client::{login, me},
     load::{self, Target},
     procstat::{self, CpuMeter},
     progress,
@@ -87,15 +88,16 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         .ok_or_else(|| anyhow::anyhow!("the server has no pid"))?;
 
     let mut targets = Vec::new();
-    for mount in Mount::ALL {
-        let credential = match mount {
-            Mount::Baseline => None,
-            _ => Some(login(&context.http, &base, mount, 1).await?),
+    for mount in context.config.mounts.measured() {
+        let credential = if mount.login {
+            Some(login(&context.http, &base, mount, 1).await?)
+        } else {
+            None
         };
         targets.push((
             mount,
             Target {
-                url: format!("{base}/{}/api/me", mount.slug()),
+                url: format!("{base}{}", mount.slug.path("api/me")),
                 credential,
             },
         ));
@@ -144,6 +146,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let interrupt_share = machine.interrupts as f64 / busy;
     let steal_share = machine.steal as f64 / busy;
     for ((mount, _), totals) in targets.iter().zip(&closed) {
+        let mount = mount.slug.prefix();
         anyhow::ensure!(totals.ok > 0, "no request to {mount} succeeded");
         progress::say(format!(
             "  {mount}: {:.0} rps (median of {rounds} rounds: {:?}), {} errors",
@@ -203,7 +206,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         targets.iter().zip(&closed).zip(&open).zip(&send_lag)
     {
         rows.push(ThroughputRow {
-            mount: mount.slug().to_owned(),
+            mount: mount.slug.as_str().to_owned(),
             rps: totals.median_rps(),
             rps_rounds: totals.round_rps.clone(),
             closed_errors: totals.errors,
@@ -221,25 +224,31 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     }
 
     // 3. Redis commands per unchanged request.
-    let count_commands = |mount: Mount, probe: &mut RedisProbe| {
-        let credential = targets
-            .iter()
-            .find(|(m, _)| *m == mount)
-            .and_then(|(_, t)| t.credential.clone());
+    let count_commands = |home: StateHome, probe: &mut RedisProbe| {
+        let found = targets.iter().find(|(m, _)| m.home == home);
+        let mount: Option<&MountInfo> = found.map(|(m, _)| *m);
+        let credential = found.and_then(|(_, t)| t.credential.clone());
         let (http, base) = (context.http.clone(), base.clone());
         let before = probe.command_calls();
         async move {
             let before = before?;
+            let mount = mount.ok_or_else(|| {
+                anyhow::anyhow!("no mount keeps its logins in {home:?}: no round trips to count")
+            })?;
             for _ in 0..sizes.round_trip_requests {
                 let status = me(&http, &base, mount, credential.as_ref()).await?;
-                anyhow::ensure!(status.is_success(), "{mount} answered {status}");
+                anyhow::ensure!(
+                    status.is_success(),
+                    "{} answered {status}",
+                    mount.slug.prefix()
+                );
             }
-            Ok::<_, anyhow::Error>(before)
+            Ok::<_, anyhow::Error>((mount, before))
         }
     };
-    let before = count_commands(Mount::Session, &mut probe).await?;
+    let (in_redis, before) = count_commands(StateHome::Redis, &mut probe).await?;
     let session_commands = calls_between(&before, &probe.command_calls()?);
-    let before = count_commands(Mount::Jwt, &mut probe).await?;
+    let (on_client, before) = count_commands(StateHome::Client, &mut probe).await?;
     let jwt_commands = calls_between(&before, &probe.command_calls()?);
     let per_request = |calls: &BTreeMap<String, u64>| {
         calls.values().sum::<u64>() as f64 / sizes.round_trip_requests as f64
@@ -303,8 +312,12 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         figures.cpu_us_per_request =
             Some(row.cpu_server_us_per_request + row.cpu_redis_us_per_request);
     }
-    results.mount("session").redis_commands_per_request = Some(per_request(&session_commands));
-    results.mount("jwt").redis_commands_per_request = Some(per_request(&jwt_commands));
+    results
+        .mount(in_redis.slug.as_str())
+        .redis_commands_per_request = Some(per_request(&session_commands));
+    results
+        .mount(on_client.slug.as_str())
+        .redis_commands_per_request = Some(per_request(&jwt_commands));
     results.throughput = Some(ThroughputResults {
         connections: sizes.connections,
         closed_loop_secs: sizes.closed_loop.as_secs_f64(),
