@@ -11,7 +11,7 @@ use authlab_core::{MountInfo, StateHome};
 use crate::{
     charts,
     mounts::MountList,
-    results::{Results, TargetCheck},
+    results::{Results, TargetCheck, Verdict},
     BenchConfig,
 };
 
@@ -19,12 +19,7 @@ fn check(target: &str, measured: String, met: Option<bool>, why: String) -> Targ
     TargetCheck {
         target: target.to_owned(),
         measured,
-        verdict: match met {
-            Some(true) => "met",
-            Some(false) => "missed",
-            None => "not measured",
-        }
-        .to_owned(),
+        verdict: Verdict::of(met),
         why,
     }
 }
@@ -741,7 +736,10 @@ mod tests {
 
         let text = render(&results, config.mounts).expect("renders");
 
-        assert!(results.targets.iter().all(|t| t.verdict == "not measured"));
+        assert!(results
+            .targets
+            .iter()
+            .all(|t| t.verdict == Verdict::NotMeasured));
         assert!(text.contains("## Targets"));
         assert!(text.contains("**not measured**"));
         assert!(!text.contains("**met**") && !text.contains("**missed**"));
@@ -819,13 +817,13 @@ mod tests {
         // Assert
         let token = find(&checks, "/signed throughput ≥ 0.9× baseline");
         assert_eq!(
-            (token.verdict.as_str(), token.measured.as_str()),
-            ("met", "0.95×")
+            (token.verdict, token.measured.as_str()),
+            (Verdict::Met, "0.95×")
         );
         let redis = find(&checks, "/kept throughput ≥ 0.7× baseline");
         assert_eq!(
-            (redis.verdict.as_str(), redis.measured.as_str()),
-            ("missed", "0.50×")
+            (redis.verdict, redis.measured.as_str()),
+            (Verdict::Missed, "0.50×")
         );
         assert!(redis.why.contains("waits for a Redis GET"), "{}", redis.why);
     }
@@ -848,7 +846,7 @@ mod tests {
         assert_eq!(throughput, ["/signed throughput ≥ 0.9× baseline"]);
         assert_eq!(
             find(&checks, "/signed throughput ≥ 0.9× baseline").verdict,
-            "not measured"
+            Verdict::NotMeasured
         );
     }
 }

@@ -176,9 +176,40 @@ pub struct FaultResults {
 pub struct TargetCheck {
     pub target: String,
     pub measured: String,
-    /// `met`, `missed` or `not measured`.
-    pub verdict: String,
+    pub verdict: Verdict,
     pub why: String,
+}
+
+/// What the figures say of a target. A type, so that a report cannot misspell it; written as
+/// `met`, `missed` or `not measured` in `results.json` and the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    #[serde(rename = "met")]
+    Met,
+    #[serde(rename = "missed")]
+    Missed,
+    #[serde(rename = "not measured")]
+    NotMeasured,
+}
+
+impl Verdict {
+    pub fn of(met: Option<bool>) -> Self {
+        match met {
+            Some(true) => Verdict::Met,
+            Some(false) => Verdict::Missed,
+            None => Verdict::NotMeasured,
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::NotMeasured => "not measured",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
