@@ -4,6 +4,10 @@
 //! 64-character random key) and asks a `SessionStore` for the record behind the key. Two stores
 //! sit behind the same middleware and the same [`SessionBackend`]:
 //!
+//! Both implement [`store::LoginStore`] (actix-session's `SessionStore` plus ending logins,
+//! inspecting and a readiness probe), and one [`SessionPolicy`] builds the middleware and the
+//! backend:
+//!
 //! - [`store::RedisStore`]: actix-session's `RedisSessionStore`, wrapped so that every Redis call
 //!   is bounded by a timeout, a dead connection is rebuilt on the next request, and an outage is
 //!   reported (as a 503) instead of hanging or becoming an opaque 500.
@@ -21,11 +25,13 @@ pub mod denylist;
 pub mod inspect;
 pub mod middleware;
 pub mod outage;
+pub mod policy;
 pub mod record;
 pub mod settings;
 pub mod store;
 
-pub use backend::{SessionBackend, StoreKind};
+pub use backend::SessionBackend;
 pub use middleware::session_middleware;
+pub use policy::SessionPolicy;
 pub use record::AuthSession;
 pub use settings::{CookieKey, SessionSettings, MIN_KEY_BYTES};

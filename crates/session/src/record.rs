@@ -1,4 +1,11 @@
-//! A typed view of the session, so handlers and the backend never touch raw keys.
+//! The session record's schema, in one place: its field names, how a store reads who a raw
+//! record belongs to, and a typed view for handlers and the backend.
+//!
+//! actix-session hands stores a `HashMap<String, String>` whose values are JSON. The backend
+//! writes and reads it only through [`AuthSession`]; the stores look at two of its fields (who,
+//! and under which login id) through [`login_of`] for their revocation checks.
+
+use std::collections::HashMap;
 
 use actix_session::{Session, SessionExt, SessionInsertError};
 use actix_web::HttpRequest;
@@ -6,10 +13,24 @@ use authlab_core::Role;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::Rng;
 
-use crate::store::login_of_state::{LOGIN_ID, USERNAME};
+/// The logged-in username.
+pub const USERNAME: &str = "user";
+/// Names one login across session-id renewals (random, 16 bytes, base64url).
+pub const LOGIN_ID: &str = "login_id";
+/// When the login happened, Unix seconds: the absolute lifetime counts from here.
+pub const LOGIN_AT: &str = "login_at";
+/// The role the session was last issued for (a change renews the session id).
+pub const ROLE: &str = "role";
 
-const LOGIN_AT: &str = "login_at";
-const ROLE: &str = "role";
+/// `(login id, username)` of a record that holds a login.
+pub fn login_of(state: &HashMap<String, String>) -> Option<(String, String)> {
+    let field = |name: &str| {
+        state
+            .get(name)
+            .and_then(|json| serde_json::from_str::<String>(json).ok())
+    };
+    Some((field(LOGIN_ID)?, field(USERNAME)?))
+}
 
 /// The login part of a session: who logged in, when, under which login id, with which role.
 ///

@@ -8,7 +8,7 @@ use authlab_jwt::{JwtBackend, JwtSettings, KeyRing};
 use authlab_session::{
     denylist::RedisDenylist,
     store::{InProcessStore, RedisLink, RedisStore},
-    CookieKey, SessionBackend, SessionSettings, StoreKind, MIN_KEY_BYTES,
+    CookieKey, SessionBackend, SessionPolicy, SessionSettings, MIN_KEY_BYTES,
 };
 
 use crate::{
@@ -73,16 +73,20 @@ impl AppState {
             settings.cookie_secure(),
         );
         let redis = RedisLink::new(&settings.redis_url, settings.redis_timeout())
-            .map_err(|err| anyhow::anyhow!("AUTHLAB_REDIS_URL is not a Redis URL: {err}"))?;
+            .map_err(|err| anyhow::anyhow!("AUTHLAB_REDIS_URL: {err}"))?;
         let redis_store = RedisStore::new(redis.clone());
         let memory_store = InProcessStore::new();
 
-        let session_ttl = Duration::from_secs(settings.session_ttl.max(1));
+        // One policy for both session mounts, their middleware and their backend alike.
+        let session_policy = SessionPolicy::new(
+            Duration::from_secs(settings.session_ttl),
+            Duration::from_secs(settings.session_absolute_ttl),
+        );
         let session_cookie = |name: &str, path: &str| SessionSettings {
             cookie_name: name.to_owned(),
             cookie_path: path.to_owned(),
             cookie_secure: settings.cookie_secure(),
-            ttl: session_ttl,
+            policy: session_policy,
             cookie_key: cookie_key.clone(),
         };
         let session_settings = session_cookie("authlab_session", "/session");
@@ -101,29 +105,21 @@ impl AppState {
             slug: "session",
             title: "Session in Redis",
             summary: mount::SESSION_SUMMARY,
-            backend: Arc::new(
-                SessionBackend::new(
-                    users.clone(),
-                    StoreKind::Redis(redis_store.clone()),
-                    session_ttl.as_secs(),
-                    settings.session_absolute_ttl.max(1),
-                )
-                .with_cookie(session_settings.clone()),
-            ),
+            backend: Arc::new(SessionBackend::new(
+                users.clone(),
+                redis_store.clone(),
+                session_settings.clone(),
+            )),
         });
         let memory = Arc::new(Mount {
             slug: "memory",
             title: "Session in server memory",
             summary: mount::MEMORY_SUMMARY,
-            backend: Arc::new(
-                SessionBackend::new(
-                    users.clone(),
-                    StoreKind::InProcess(memory_store.clone()),
-                    session_ttl.as_secs(),
-                    settings.session_absolute_ttl.max(1),
-                )
-                .with_cookie(memory_settings.clone()),
-            ),
+            backend: Arc::new(SessionBackend::new(
+                users.clone(),
+                memory_store.clone(),
+                memory_settings.clone(),
+            )),
         });
         let jwt = Arc::new(Mount {
             slug: "jwt",
