@@ -1,5 +1,5 @@
-//! Session load and save through the server's two stores: `RedisStore` (actix-session's
-//! `RedisSessionStore` behind this project's timeout and revocation wrapper) on a private
+//! Session load and save through the server's two stores: `RedisStore` (one compact key per
+//! login, read with the user's epoch in one `MGET`, behind this project's bounded link) on a private
 //! `redis-server`, and the in-process store. Every call's result is checked.
 
 use std::{hint::black_box, time::Duration as StdDuration};

@@ -85,9 +85,9 @@ impl<S: LoginStore> AuthBackend for SessionBackend<S> {
         let session = AuthSession::of(req);
         // Revoke before the middleware deletes the record, so that a request still in flight
         // with this login cannot save it back.
-        if let Some(login_id) = session.login_id() {
+        if let (Some(username), Some(login_id)) = (session.username(), session.login_id()) {
             self.store
-                .revoke_login(&login_id, self.settings.policy.revocation_ttl())
+                .revoke_login(&username, &login_id, self.settings.policy.revocation_ttl())
                 .await?;
         }
         session.end();

@@ -39,11 +39,12 @@ pub struct SessionCount {
 pub trait LoginStore: SessionStore + Clone + Send + Sync + 'static {
     fn capabilities(&self) -> StoreCapabilities;
 
-    /// End one login everywhere it is stored, and refuse any later write of it for
+    /// End one login of `username` everywhere it is stored, and refuse any later write of it for
     /// `remember_for` (how long one of its records could still live): that closes the logout
     /// race, where a request that loaded the login before the logout saves it afterwards.
     fn revoke_login(
         &self,
+        username: &str,
         login_id: &str,
         remember_for: Duration,
     ) -> impl Future<Output = Result<(), BackendError>>;

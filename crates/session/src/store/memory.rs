@@ -7,6 +7,11 @@
 //! Revocation is simple here because one mutex orders everything: a revoked login id is
 //! remembered until its sessions would have expired, its records are removed, and no later save
 //! or update carrying it is written (that is the logout race closed).
+//!
+//! A login is kept as its record line (`crate::record`: `alice <login id> admin <login time> 0`)
+//! under a 32-character random key, not as actix-session's JSON map under a 64-character one:
+//! what the memory benchmark shows is then what a login costs. (32 alphanumerics are 190 random
+//! bits, far beyond what guessing can reach.)
 
 use std::{
     collections::HashMap,
@@ -14,14 +19,16 @@ use std::{
     time::{Duration as StdDuration, Instant},
 };
 
-use actix_session::storage::{
-    generate_session_key, LoadError, SaveError, SessionKey, SessionStore, UpdateError,
-};
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use authlab_core::{BackendError, ServerFacts, StoredRecord};
+use rand::{distr::Alphanumeric, Rng};
 
 use super::login_store::{LoginStore, SessionCount, StoreCapabilities};
-use crate::{inspect, record::login_of};
+use crate::{inspect, record::LoginRecord};
+
+/// Characters of a session key: 32 alphanumerics, about 190 random bits.
+const KEY_LEN: usize = 32;
 
 /// Expired entries are swept after this many saves, so an abandoned login does not live forever.
 const SWEEP_EVERY_SAVES: u64 = 1024;
@@ -29,9 +36,43 @@ const SWEEP_EVERY_SAVES: u64 = 1024;
 const LISTED_RECORDS: usize = 8;
 
 struct Entry {
-    /// The record as JSON, the same bytes Redis would hold, so sizes compare fairly.
+    /// A login's record line, or actix-session's JSON for any other state.
     state: Box<str>,
     expires_at: Instant,
+}
+
+impl Entry {
+    fn encode(state: &HashMap<String, String>) -> Result<Box<str>, serde_json::Error> {
+        Ok(match LoginRecord::from_state(state) {
+            Some(login) => login.line(0).into_boxed_str(),
+            None => serde_json::to_string(state)?.into_boxed_str(),
+        })
+    }
+
+    fn login(&self) -> Option<LoginRecord> {
+        LoginRecord::parse_line(&self.state).map(|(login, _)| login)
+    }
+
+    fn decode(&self) -> Result<HashMap<String, String>, serde_json::Error> {
+        match self.login() {
+            // One mutex orders everything here: no epoch to carry.
+            Some(login) => Ok(LoginRecord {
+                epoch: None,
+                ..login
+            }
+            .to_state()),
+            None => serde_json::from_str(&self.state),
+        }
+    }
+}
+
+fn generate_key() -> SessionKey {
+    let key: String = rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(KEY_LEN)
+        .map(char::from)
+        .collect();
+    SessionKey::try_from(key).unwrap_or_else(|_| actix_session::storage::generate_session_key())
 }
 
 #[derive(Default)]
@@ -44,9 +85,9 @@ struct Map {
 
 impl Map {
     fn is_revoked(&self, state: &HashMap<String, String>) -> bool {
-        login_of(state).is_some_and(|(login_id, _)| {
+        LoginRecord::from_state(state).is_some_and(|login| {
             self.revoked
-                .get(login_id.as_str())
+                .get(login.login_id.as_str())
                 .is_some_and(|until| *until > Instant::now())
         })
     }
@@ -54,17 +95,12 @@ impl Map {
     /// Remove every record whose login matches `matches`; returns the login ids removed.
     fn remove_logins(&mut self, matches: impl Fn(&str, &str) -> bool) -> Vec<String> {
         let mut removed = Vec::new();
-        self.entries.retain(|_, entry| {
-            let login = serde_json::from_str::<HashMap<String, String>>(&entry.state)
-                .ok()
-                .and_then(|state| login_of(&state));
-            match login {
-                Some((login_id, user)) if matches(&login_id, &user) => {
-                    removed.push(login_id);
-                    false
-                }
-                _ => true,
+        self.entries.retain(|_, entry| match entry.login() {
+            Some(login) if matches(&login.login_id, &login.user) => {
+                removed.push(login.login_id);
+                false
             }
+            _ => true,
         });
         removed
     }
@@ -148,12 +184,12 @@ impl InProcessStore {
         state: &HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<(), serde_json::Error> {
-        let json = serde_json::to_string(state)?;
+        let state = Entry::encode(state)?;
         let ttl = StdDuration::try_from(*ttl).unwrap_or_default();
         map.entries.insert(
             key.as_ref().into(),
             Entry {
-                state: json.into_boxed_str(),
+                state,
                 expires_at: Instant::now() + ttl,
             },
         );
@@ -167,7 +203,7 @@ impl InProcessStore {
         state: &HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, serde_json::Error> {
-        let key = generate_session_key();
+        let key = generate_key();
         if map.is_revoked(state) {
             // A request that loaded this login before its logout is saving it back: hand the
             // middleware a key that points at nothing, so the browser ends up logged out.
@@ -194,11 +230,10 @@ impl SessionStore for InProcessStore {
             let mut map = self.lock();
             let key = session_key.as_ref();
             match map.entries.get(key) {
-                Some(entry) if entry.expires_at > Instant::now() => {
-                    serde_json::from_str(&entry.state)
-                        .map(Some)
-                        .map_err(|err| LoadError::Deserialization(err.into()))
-                }
+                Some(entry) if entry.expires_at > Instant::now() => entry
+                    .decode()
+                    .map(Some)
+                    .map_err(|err| LoadError::Deserialization(err.into())),
                 Some(_) => {
                     map.entries.remove(key);
                     Ok(None)
@@ -264,6 +299,7 @@ impl LoginStore for InProcessStore {
 
     async fn revoke_login(
         &self,
+        _username: &str,
         login_id: &str,
         remember_for: StdDuration,
     ) -> Result<(), BackendError> {

@@ -4,6 +4,7 @@
 //! `redis-server`, and the in-process store.
 
 mod fixtures;
+mod redis_round_trips;
 mod suite;
 
 /// One `#[tokio::test]` per store for each test body named.
@@ -31,9 +32,11 @@ macro_rules! conformance {
 
 conformance!(
     saved_state_loads_back_until_deleted,
+    a_saved_login_loads_back_as_the_same_login,
     a_request_in_flight_during_logout_cannot_bring_the_login_back,
     revoking_a_user_ends_all_their_logins_and_no_one_elses,
     updating_a_deleted_record_does_not_resurrect_its_key,
+    a_renewed_session_id_carries_the_login_and_the_old_one_is_dead,
     the_inspector_reads_the_visitors_record_back,
     the_store_declares_what_it_survives,
     a_ready_store_answers_the_probe,

@@ -30,7 +30,7 @@ fn copy(key: &SessionKey) -> SessionKey {
 
 pub async fn saved_state_loads_back_until_deleted(fixture: impl Fixture) {
     let store = fixture.store();
-    let state = login_state("L1", "alice");
+    let state = HashMap::from([("user".to_owned(), "\"alice\"".to_owned())]);
 
     let key = store.save(state.clone(), &ttl()).await.expect("save");
 
@@ -38,6 +38,19 @@ pub async fn saved_state_loads_back_until_deleted(fixture: impl Fixture) {
     assert_eq!(fixture.records_held(), 1);
     store.delete(&key).await.expect("delete");
     assert_eq!(store.load(&key).await.expect("load"), None);
+}
+
+pub async fn a_saved_login_loads_back_as_the_same_login(fixture: impl Fixture) {
+    let store = fixture.store();
+    let state = login_state("L1", "alice");
+
+    let key = store.save(state.clone(), &ttl()).await.expect("save");
+    let loaded = store.load(&key).await.expect("load").expect("live");
+
+    for field in ["user", "login_id", "role", "login_at"] {
+        assert_eq!(loaded.get(field), state.get(field), "{field}");
+    }
+    assert_eq!(fixture.records_held(), 1);
 }
 
 /// The race: a request loads a live session, the user logs out, then the request saves the
@@ -51,7 +64,10 @@ pub async fn a_request_in_flight_during_logout_cannot_bring_the_login_back(fixtu
         .expect("login saved");
     let in_flight = store.load(&key).await.expect("load").expect("live");
 
-    store.revoke_login("L1", REMEMBER).await.expect("logout");
+    store
+        .revoke_login("alice", "L1", REMEMBER)
+        .await
+        .expect("logout");
     let updated = store
         .update(copy(&key), in_flight.clone(), &ttl())
         .await
@@ -96,7 +112,7 @@ pub async fn revoking_a_user_ends_all_their_logins_and_no_one_elses(fixture: imp
 
 pub async fn updating_a_deleted_record_does_not_resurrect_its_key(fixture: impl Fixture) {
     let store = fixture.store();
-    let state = login_state("L1", "alice");
+    let state = HashMap::from([("user".to_owned(), "\"alice\"".to_owned())]);
     let key = store.save(state.clone(), &ttl()).await.expect("save");
     store.delete(&key).await.expect("delete");
 
@@ -107,6 +123,27 @@ pub async fn updating_a_deleted_record_does_not_resurrect_its_key(fixture: impl 
 
     assert_ne!(new_key.as_ref(), key.as_ref());
     assert_eq!(store.load(&key).await.expect("load"), None);
+}
+
+/// A role change renews the session id (OWASP): the middleware deletes the old key and saves the
+/// state anew. The new id carries the login; the old one is dead.
+pub async fn a_renewed_session_id_carries_the_login_and_the_old_one_is_dead(fixture: impl Fixture) {
+    let store = fixture.store();
+    let old = store
+        .save(login_state("L1", "alice"), &ttl())
+        .await
+        .expect("login saved");
+    let mut state = store.load(&old).await.expect("load").expect("live");
+    state.insert("role".to_owned(), "\"admin\"".to_owned());
+
+    store.delete(&old).await.expect("delete");
+    let renewed = store.save(state, &ttl()).await.expect("save");
+
+    assert_ne!(renewed.as_ref(), old.as_ref());
+    let loaded = store.load(&renewed).await.expect("load").expect("live");
+    assert_eq!(loaded.get("role").map(String::as_str), Some("\"admin\""));
+    assert_eq!(store.load(&old).await.expect("load"), None);
+    assert_eq!(fixture.records_held(), 1);
 }
 
 pub async fn the_inspector_reads_the_visitors_record_back(fixture: impl Fixture) {

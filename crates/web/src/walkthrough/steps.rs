@@ -270,8 +270,8 @@ impl Words {
             Words {
                 created_title: "3. Session created",
                 created: if caps.shared_across_instances {
-                    "Redis gets a new record under a random 64-character key (authlab:session:…) \
-                     holding your username and login time, with a TTL."
+                    "Redis gets one key for this login (authlab:session:{you}:<login id>) \
+                     holding your username, role and login time, with a TTL."
                 } else {
                     "This server process's memory gets a new record under a random key, holding \
                      your username and login time. A restart of the process loses it."

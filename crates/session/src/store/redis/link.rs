@@ -21,10 +21,9 @@ use std::{
     time::Duration,
 };
 
-use actix_session::storage::RedisSessionStore;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{keys::SESSION_PREFIX, redaction::Redactor};
+use super::redaction::Redactor;
 use crate::outage;
 
 /// Redis could not be reached in time. Carries no secret: the URL and the reason are redacted.
@@ -43,10 +42,10 @@ pub struct BadRedisUrl {
     pub reason: String,
 }
 
-/// Both connections to one Redis: actix-session's store, and a general one for everything else.
+/// The connection to one Redis, built with this link's timeouts (the session store, the
+/// denylist, the inspector and the labs all use it).
 #[derive(Clone)]
 pub struct Connected {
-    pub sessions: RedisSessionStore,
     pub commands: ConnectionManager,
 }
 
@@ -227,11 +226,7 @@ impl RedisLink {
             .set_response_timeout(self.inner.timeout)
             .set_number_of_retries(0);
         let commands = ConnectionManager::new_with_config(client, config).await?;
-        let sessions = RedisSessionStore::builder(self.inner.url.clone())
-            .cache_keygen(|key| format!("{SESSION_PREFIX}{key}"))
-            .build()
-            .await?;
-        Ok(Connected { sessions, commands })
+        Ok(Connected { commands })
     }
 }
 

@@ -1,44 +1,60 @@
-//! The Redis session store: actix-session's `RedisSessionStore` behind a [`RedisLink`], with the
-//! revocation bookkeeping of [`super::revocation`] after every write.
+//! The Redis session store: one key per login, read with the user's epoch in one round trip.
+//!
+//! A request that changes nothing costs exactly one command, `MGET record epoch` (both keys share
+//! the user's hash slot). The TTL is extended only when the record changes (the middleware's
+//! `OnStateChanges`), so there is no sliding TTL to fold into that read. Writes go through the
+//! revocation script of [`super::revocation`]; the key layout is in [`super::keys`].
 
 use std::{collections::HashMap, time::Duration};
 
-use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_session::storage::{
+    generate_session_key, LoadError, SaveError, SessionKey, SessionStore, UpdateError,
+};
 use actix_web::cookie::time;
 use authlab_core::{BackendError, ServerFacts, StoredRecord};
+use rand::{distr::Alphanumeric, Rng};
 
 use super::{
-    keys::SESSION_PREFIX,
+    keys::{
+        ended_key, epoch_key, login_record_key, login_session_key, user_tag, Target, SECRET_LEN,
+        SESSION_PREFIX,
+    },
     link::{RedisLink, RedisUnavailable},
-    revocation::Revocations,
+    revocation::{self, WRITE},
 };
 use crate::{
     inspect,
+    record::LoginRecord,
     store::login_store::{LoginStore, SessionCount, StoreCapabilities},
 };
 
 /// The inspector counts Redis sessions up to this many, then says "at least".
 const COUNT_BOUND: u64 = 10_000;
 
-/// `RedisSessionStore` behind a [`RedisLink`]: same keys, same values, bounded and recoverable,
+/// Delete a login's record only if it still belongs to this session key (`ARGV[1]`, its secret):
+/// an old session id, renewed since, must not end the session that replaced it.
+const DELETE_IF_CURRENT: &str = r"
+local old = redis.call('GET', KEYS[1])
+if old and string.sub(old, -(#ARGV[1] + 1)) == ' ' .. ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// Sessions in Redis behind a [`RedisLink`]: bounded and recoverable, one compact key per login,
 /// and a logout that a request in flight cannot undo.
 ///
 /// # Limitations
 /// Redis is configured by whoever runs it: without AOF or RDB persistence a Redis restart logs
-/// everyone out, exactly like an in-process store would. Ending a login costs a few round trips
-/// and two sets per login (see the module docs of `revocation`).
+/// everyone out, exactly like an in-process store would. "Log out everywhere" ends the logins at
+/// once (one `INCR`) but frees their records with a walk of the key space (`SCAN`), which a
+/// Redis Cluster would have to run on every node.
 #[derive(Clone)]
 pub struct RedisStore {
     link: RedisLink,
-    revocations: Revocations,
 }
 
 impl RedisStore {
     pub fn new(link: RedisLink) -> Self {
-        RedisStore {
-            revocations: Revocations::new(link.clone()),
-            link,
-        }
+        RedisStore { link }
     }
 
     pub fn link(&self) -> &RedisLink {
@@ -51,7 +67,10 @@ impl RedisStore {
         &self,
         session_key: &str,
     ) -> Result<Option<StoredRecord>, RedisUnavailable> {
-        let key = format!("{SESSION_PREFIX}{session_key}");
+        let Some(target) = Target::of(session_key) else {
+            return Ok(None);
+        };
+        let key = target.record_key();
         let (value, ttl, bytes): (Option<String>, i64, Option<u64>) = self
             .link
             .run(|mut c| {
@@ -79,6 +98,172 @@ impl RedisStore {
             yours: true,
         }))
     }
+
+    async fn read(&self, target: &Target) -> Result<Option<HashMap<String, String>>, LoadError> {
+        match target {
+            Target::Login {
+                tag,
+                login_id,
+                secret,
+            } => {
+                let keys = [login_record_key(tag, login_id), epoch_key(tag)];
+                let (line, epoch): (Option<String>, Option<u64>) = self
+                    .link
+                    .run(|mut c| async move {
+                        redis::cmd("MGET")
+                            .arg(&keys)
+                            .query_async(&mut c.commands)
+                            .await
+                    })
+                    .await
+                    .map_err(|err| LoadError::Other(err.into()))?;
+                Ok(line.and_then(|line| live_login(&line, secret, epoch.unwrap_or(0))))
+            }
+            Target::Plain(_) => {
+                let key = target.record_key();
+                let json: Option<String> = self
+                    .link
+                    .run(|mut c| async move {
+                        redis::cmd("GET")
+                            .arg(&key)
+                            .query_async(&mut c.commands)
+                            .await
+                    })
+                    .await
+                    .map_err(|err| LoadError::Other(err.into()))?;
+                json.map(|json| serde_json::from_str(&json))
+                    .transpose()
+                    .map_err(|err| LoadError::Deserialization(err.into()))
+            }
+        }
+    }
+
+    /// Write a login through the revocation script. `keep`: the secret of the session key being
+    /// updated. Returns the session key, or one that points at nothing when the write was
+    /// refused (the login was ended: the browser ends up logged out).
+    async fn write_login(
+        &self,
+        login: &LoginRecord,
+        keep: Option<&str>,
+        ttl: &time::Duration,
+    ) -> Result<SessionKey, RedisUnavailable> {
+        let tag = user_tag(&login.user);
+        let keys = [
+            login_record_key(&tag, &login.login_id),
+            epoch_key(&tag),
+            ended_key(&tag, &login.login_id),
+        ];
+        let loaded_epoch = login.epoch.map(|e| e.to_string()).unwrap_or_default();
+        let fresh = new_secret();
+        let head = login.line_head();
+        let ttl = ttl.whole_seconds().max(1);
+        let written: Option<String> = self
+            .link
+            .run(|mut c| async move {
+                redis::cmd("EVAL")
+                    .arg(WRITE)
+                    .arg(keys.len())
+                    .arg(&keys)
+                    .arg(&head)
+                    .arg(&loaded_epoch)
+                    .arg(keep.unwrap_or(""))
+                    .arg(&fresh)
+                    .arg(ttl)
+                    .query_async(&mut c.commands)
+                    .await
+            })
+            .await?;
+        let secret = written.unwrap_or_else(|| {
+            tracing::info!("a write of an ended login was refused");
+            new_secret()
+        });
+        Ok(session_key(login_session_key(
+            &tag,
+            &login.login_id,
+            &secret,
+        )))
+    }
+
+    async fn write_plain(
+        &self,
+        key: &str,
+        state: &HashMap<String, String>,
+        ttl: &time::Duration,
+        only_if_present: bool,
+    ) -> Result<bool, SaveErrorKind> {
+        let json = serde_json::to_string(state).map_err(|err| SaveErrorKind::Data(err.into()))?;
+        let key = format!("{SESSION_PREFIX}{key}");
+        let ttl = ttl.whole_seconds().max(1);
+        let written: Option<String> = self
+            .link
+            .run(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(&json)
+                    .arg(if only_if_present { "XX" } else { "NX" })
+                    .arg("EX")
+                    .arg(ttl)
+                    .query_async(&mut c.commands)
+                    .await
+            })
+            .await
+            .map_err(SaveErrorKind::Unavailable)?;
+        Ok(written.is_some())
+    }
+}
+
+/// Why a write failed, before it becomes actix-session's error type.
+enum SaveErrorKind {
+    Data(anyhow::Error),
+    Unavailable(RedisUnavailable),
+}
+
+impl From<SaveErrorKind> for SaveError {
+    fn from(err: SaveErrorKind) -> Self {
+        match err {
+            SaveErrorKind::Data(err) => SaveError::Serialization(err),
+            SaveErrorKind::Unavailable(err) => SaveError::Other(err.into()),
+        }
+    }
+}
+
+impl From<SaveErrorKind> for UpdateError {
+    fn from(err: SaveErrorKind) -> Self {
+        match err {
+            SaveErrorKind::Data(err) => UpdateError::Serialization(err),
+            SaveErrorKind::Unavailable(err) => UpdateError::Other(err.into()),
+        }
+    }
+}
+
+/// The state of a stored login line, if it belongs to this session key and the current epoch.
+fn live_login(line: &str, secret: &str, epoch: u64) -> Option<HashMap<String, String>> {
+    let (login, extra) = LoginRecord::parse_line(line)?;
+    let stored_secret = extra.first()?;
+    (same_secret(stored_secret, secret) && login.epoch == Some(epoch)).then(|| login.to_state())
+}
+
+/// Compared without an early exit, so the time taken says nothing about the stored secret.
+fn same_secret(stored: &str, presented: &str) -> bool {
+    stored.len() == presented.len()
+        && stored
+            .bytes()
+            .zip(presented.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+fn new_secret() -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(SECRET_LEN)
+        .map(char::from)
+        .collect()
+}
+
+fn session_key(key: String) -> SessionKey {
+    // Our keys are short ASCII; actix-session refuses only keys of 4064 bytes or more.
+    SessionKey::try_from(key).unwrap_or_else(|_| generate_session_key())
 }
 
 fn unavailable(err: RedisUnavailable) -> BackendError {
@@ -95,11 +280,11 @@ impl LoginStore for RedisStore {
 
     async fn revoke_login(
         &self,
+        username: &str,
         login_id: &str,
         remember_for: Duration,
     ) -> Result<(), BackendError> {
-        self.revocations
-            .revoke_login(login_id, remember_for)
+        revocation::revoke_login(&self.link, username, login_id, remember_for)
             .await
             .map_err(unavailable)
     }
@@ -109,8 +294,7 @@ impl LoginStore for RedisStore {
         username: &str,
         remember_for: Duration,
     ) -> Result<usize, BackendError> {
-        self.revocations
-            .revoke_user(username, remember_for)
+        revocation::revoke_user(&self.link, username, remember_for)
             .await
             .map_err(unavailable)
     }
@@ -143,19 +327,11 @@ impl SessionStore for RedisStore {
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let load = self.link.run(|c| async move {
-            match c.sessions.load(session_key).await {
-                Err(LoadError::Other(err)) => Err(err),
-                // Bad data is the caller's business, not an outage.
-                other => Ok(other),
-            }
-        });
+        let Some(target) = Target::of(session_key.as_ref()) else {
+            return Ok(None);
+        };
         // The round trip every authenticated /session request pays, shown in Server-Timing.
-        let outcome = authlab_core::timing::measure("redis GET", load).await;
-        match outcome {
-            Ok(result) => result,
-            Err(unavailable) => Err(LoadError::Other(unavailable.into())),
-        }
+        authlab_core::timing::measure("redis GET", self.read(&target)).await
     }
 
     async fn save(
@@ -163,25 +339,15 @@ impl SessionStore for RedisStore {
         session_state: HashMap<String, String>,
         ttl: &time::Duration,
     ) -> Result<SessionKey, SaveError> {
-        let state = session_state.clone();
-        let outcome = self
-            .link
-            .run(|c| async move {
-                match c.sessions.save(session_state, ttl).await {
-                    Err(SaveError::Other(err)) => Err(err),
-                    // Bad data is the caller's business, not an outage.
-                    other => Ok(other),
-                }
-            })
-            .await;
-        let key = match outcome {
-            Ok(result) => result?,
-            Err(unavailable) => return Err(SaveError::Other(unavailable.into())),
-        };
-        self.revocations
-            .after_write(&key, &state, ttl)
-            .await
-            .map_err(|unavailable| SaveError::Other(unavailable.into()))?;
+        if let Some(login) = LoginRecord::from_state(&session_state) {
+            return self
+                .write_login(&login, None, ttl)
+                .await
+                .map_err(|err| SaveError::Other(err.into()));
+        }
+        let key = generate_session_key();
+        self.write_plain(key.as_ref(), &session_state, ttl, false)
+            .await?;
         Ok(key)
     }
 
@@ -191,25 +357,32 @@ impl SessionStore for RedisStore {
         session_state: HashMap<String, String>,
         ttl: &time::Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let state = session_state.clone();
-        let outcome = self
-            .link
-            .run(|c| async move {
-                match c.sessions.update(session_key, session_state, ttl).await {
-                    Err(UpdateError::Other(err)) => Err(err),
-                    // Bad data is the caller's business, not an outage.
-                    other => Ok(other),
+        let target = Target::of(session_key.as_ref());
+        if let Some(login) = LoginRecord::from_state(&session_state) {
+            let keep = match &target {
+                Some(Target::Login {
+                    tag,
+                    login_id,
+                    secret,
+                }) if *tag == user_tag(&login.user) && *login_id == login.login_id => {
+                    Some(secret.as_str())
                 }
-            })
-            .await;
-        let key = match outcome {
-            Ok(result) => result?,
-            Err(unavailable) => return Err(UpdateError::Other(unavailable.into())),
-        };
-        self.revocations
-            .after_write(&key, &state, ttl)
-            .await
-            .map_err(|unavailable| UpdateError::Other(unavailable.into()))?;
+                _ => None,
+            };
+            return self
+                .write_login(&login, keep, ttl)
+                .await
+                .map_err(|err| UpdateError::Other(err.into()));
+        }
+        if let Some(Target::Plain(key)) = &target {
+            if self.write_plain(key, &session_state, ttl, true).await? {
+                return Ok(session_key);
+            }
+        }
+        // Gone (or not ours): like actix-session's `SET XX` fallback, a new key, never the old.
+        let key = generate_session_key();
+        self.write_plain(key.as_ref(), &session_state, ttl, false)
+            .await?;
         Ok(key)
     }
 
@@ -218,15 +391,44 @@ impl SessionStore for RedisStore {
         session_key: &SessionKey,
         ttl: &time::Duration,
     ) -> Result<(), anyhow::Error> {
+        let Some(target) = Target::of(session_key.as_ref()) else {
+            return Ok(());
+        };
+        let key = target.record_key();
+        let ttl = ttl.whole_seconds().max(1);
         self.link
-            .run(|c| async move { c.sessions.update_ttl(session_key, ttl).await })
+            .run(|mut c| async move {
+                redis::cmd("EXPIRE")
+                    .arg(&key)
+                    .arg(ttl)
+                    .query_async::<()>(&mut c.commands)
+                    .await
+            })
             .await
             .map_err(Into::into)
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let Some(target) = Target::of(session_key.as_ref()) else {
+            return Ok(());
+        };
+        let key = target.record_key();
         self.link
-            .run(|c| async move { c.sessions.delete(session_key).await })
+            .run(|mut c| async move {
+                let command = match &target {
+                    Target::Login { secret, .. } => {
+                        let mut eval = redis::cmd("EVAL");
+                        eval.arg(DELETE_IF_CURRENT).arg(1).arg(&key).arg(secret);
+                        eval
+                    }
+                    Target::Plain(_) => {
+                        let mut del = redis::cmd("DEL");
+                        del.arg(&key);
+                        del
+                    }
+                };
+                command.query_async::<()>(&mut c.commands).await
+            })
             .await
             .map_err(Into::into)
     }
