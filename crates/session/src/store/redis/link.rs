@@ -3,8 +3,8 @@
 //!
 //! Out of the box, actix-session 0.11 with redis 0.32 has no timeouts: with Redis stopped a
 //! request hangs for over a minute, and after Redis returns the first request still hangs while
-//! the connection manager backs off. [`RedisLink`] fixes that from the outside, without forking
-//! the store:
+//! the connection manager backs off. [`RedisLink`] is the one connection every Redis call of this
+//! project goes through (the session store's included), built with our own timeouts:
 //!
 //! - every call (connecting included) runs under one `tokio::time::timeout`;
 //! - a call that fails or times out throws the connection away, so the next request connects
