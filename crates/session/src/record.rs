@@ -46,6 +46,18 @@ const USER_ESCAPES: &AsciiSet = &CONTROLS
     .add(b']')
     .add(b'\\');
 
+/// A state that names a login (it has a login id) but is not exactly one: a field was added to
+/// the session without teaching the record about it. Stores refuse it, so that no login is ever
+/// kept without their revocation checks.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "a session state holds a login but not the login record's fields (it has {fields:?}); \
+     teach crate::record the new field"
+)]
+pub struct NotALoginRecord {
+    pub fields: Vec<String>,
+}
+
 /// A login, as both stores keep it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginRecord {
@@ -58,6 +70,18 @@ pub struct LoginRecord {
 }
 
 impl LoginRecord {
+    /// The login a session state holds (`None`: the state holds no login, keep it as it is).
+    pub fn of_state(state: &HashMap<String, String>) -> Result<Option<Self>, NotALoginRecord> {
+        if !state.contains_key(LOGIN_ID) {
+            return Ok(None);
+        }
+        Self::from_state(state).map(Some).ok_or_else(|| {
+            let mut fields: Vec<String> = state.keys().cloned().collect();
+            fields.sort();
+            NotALoginRecord { fields }
+        })
+    }
+
     /// The login a session state holds, when the state is exactly a login.
     pub fn from_state(state: &HashMap<String, String>) -> Option<Self> {
         let string = |name: &str| serde_json::from_str::<String>(state.get(name)?).ok();
@@ -260,6 +284,10 @@ mod tests {
         state.insert("cart".to_owned(), "[]".to_owned());
 
         assert_eq!(LoginRecord::from_state(&state), None);
+        assert!(
+            LoginRecord::of_state(&state).is_err(),
+            "a login must not be kept unguarded"
+        );
         assert_eq!(
             LoginRecord::from_state(&HashMap::from([(
                 USERNAME.to_owned(),

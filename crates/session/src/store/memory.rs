@@ -42,8 +42,8 @@ struct Entry {
 }
 
 impl Entry {
-    fn encode(state: &HashMap<String, String>) -> Result<Box<str>, serde_json::Error> {
-        Ok(match LoginRecord::from_state(state) {
+    fn encode(state: &HashMap<String, String>) -> anyhow::Result<Box<str>> {
+        Ok(match LoginRecord::of_state(state)? {
             Some(login) => login.line(0).into_boxed_str(),
             None => serde_json::to_string(state)?.into_boxed_str(),
         })
@@ -183,7 +183,7 @@ impl InProcessStore {
         key: &SessionKey,
         state: &HashMap<String, String>,
         ttl: &Duration,
-    ) -> Result<(), serde_json::Error> {
+    ) -> anyhow::Result<()> {
         let state = Entry::encode(state)?;
         let ttl = StdDuration::try_from(*ttl).unwrap_or_default();
         map.entries.insert(
@@ -202,7 +202,7 @@ impl InProcessStore {
         map: &mut Map,
         state: &HashMap<String, String>,
         ttl: &Duration,
-    ) -> Result<SessionKey, serde_json::Error> {
+    ) -> anyhow::Result<SessionKey> {
         let key = generate_key();
         if map.is_revoked(state) {
             // A request that loaded this login before its logout is saving it back: hand the
@@ -248,8 +248,7 @@ impl SessionStore for InProcessStore {
         session_state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
-        Self::save_locked(&mut self.lock(), &session_state, ttl)
-            .map_err(|e| SaveError::Serialization(e.into()))
+        Self::save_locked(&mut self.lock(), &session_state, ttl).map_err(SaveError::Serialization)
     }
 
     async fn update(
@@ -263,10 +262,10 @@ impl SessionStore for InProcessStore {
             // Like the Redis store's `SET XX`: a record that is gone is not brought back under its
             // old key (that would resurrect a logged-out session); the middleware gets a new key.
             return Self::save_locked(&mut map, &session_state, ttl)
-                .map_err(|e| UpdateError::Serialization(e.into()));
+                .map_err(UpdateError::Serialization);
         }
         Self::insert(&mut map, &session_key, &session_state, ttl)
-            .map_err(|e| UpdateError::Serialization(e.into()))?;
+            .map_err(UpdateError::Serialization)?;
         Ok(session_key)
     }
 

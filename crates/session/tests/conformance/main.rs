@@ -38,6 +38,7 @@ conformance!(
     updating_a_deleted_record_does_not_resurrect_its_key,
     a_renewed_session_id_carries_the_login_and_the_old_one_is_dead,
     the_inspector_reads_the_visitors_record_back,
+    a_login_with_an_unknown_field_is_refused_not_kept_unguarded,
     the_store_declares_what_it_survives,
     a_ready_store_answers_the_probe,
 );

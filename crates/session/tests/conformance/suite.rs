@@ -170,6 +170,19 @@ pub async fn the_inspector_reads_the_visitors_record_back(fixture: impl Fixture)
     assert_eq!(facts.count.expect("a count").count, 2);
 }
 
+/// A login with a field the record does not know must fail loudly, not be kept as plain state
+/// where no revocation check would see it.
+pub async fn a_login_with_an_unknown_field_is_refused_not_kept_unguarded(fixture: impl Fixture) {
+    let store = fixture.store();
+    let mut state = login_state("L1", "alice");
+    state.insert("cart".to_owned(), "[]".to_owned());
+
+    let saved = store.save(state, &ttl()).await;
+
+    assert!(saved.is_err());
+    assert_eq!(fixture.records_held(), 0);
+}
+
 pub async fn the_store_declares_what_it_survives(fixture: impl Fixture) {
     let declared = fixture.store().capabilities();
 

@@ -339,7 +339,9 @@ impl SessionStore for RedisStore {
         session_state: HashMap<String, String>,
         ttl: &time::Duration,
     ) -> Result<SessionKey, SaveError> {
-        if let Some(login) = LoginRecord::from_state(&session_state) {
+        let login = LoginRecord::of_state(&session_state)
+            .map_err(|err| SaveError::Serialization(err.into()))?;
+        if let Some(login) = login {
             return self
                 .write_login(&login, None, ttl)
                 .await
@@ -358,7 +360,9 @@ impl SessionStore for RedisStore {
         ttl: &time::Duration,
     ) -> Result<SessionKey, UpdateError> {
         let target = Target::of(session_key.as_ref());
-        if let Some(login) = LoginRecord::from_state(&session_state) {
+        let login = LoginRecord::of_state(&session_state)
+            .map_err(|err| UpdateError::Serialization(err.into()))?;
+        if let Some(login) = login {
             let keep = match &target {
                 Some(Target::Login {
                     tag,
