@@ -27,7 +27,7 @@ fn unavailable(err: crate::store::RedisUnavailable) -> BackendError {
 #[async_trait(?Send)]
 impl Denylist for RedisDenylist {
     async fn revoke(&self, jti: &str, ttl_secs: u64) -> Result<(), BackendError> {
-        let key = format!("{REDIS_DENYLIST_PREFIX}{jti}");
+        let key = &format!("{REDIS_DENYLIST_PREFIX}{jti}");
         self.link
             .run(|mut c| async move {
                 redis::cmd("SET")
@@ -43,7 +43,7 @@ impl Denylist for RedisDenylist {
     }
 
     async fn is_revoked(&self, jti: &str) -> Result<bool, BackendError> {
-        let key = format!("{REDIS_DENYLIST_PREFIX}{jti}");
+        let key = &format!("{REDIS_DENYLIST_PREFIX}{jti}");
         self.link
             .run(|mut c| async move {
                 redis::cmd("EXISTS")

@@ -50,6 +50,10 @@ impl Entry {
     }
 
     fn login(&self) -> Option<LoginRecord> {
+        // JSON starts with a brace; a record line never does (the user's braces are escaped).
+        if self.state.starts_with('{') {
+            return None;
+        }
         LoginRecord::parse_line(&self.state).map(|(login, _)| login)
     }
 

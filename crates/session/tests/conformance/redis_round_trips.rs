@@ -1,4 +1,5 @@
-//! What only the Redis store promises: an unchanged request costs exactly one command.
+//! What only the Redis store promises: an unchanged request costs exactly one command, every key
+//! of a user shares a hash slot, and a Redis restart costs no request an error.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -91,4 +92,18 @@ async fn every_key_of_one_user_shares_a_hash_slot() {
             .map(|(tag, _)| tag);
         assert_eq!(tag, Some("alice"), "{key}");
     }
+}
+
+#[tokio::test]
+async fn the_first_call_after_a_redis_restart_succeeds_on_a_fresh_connection() {
+    let mut redis = RedisServer::start().expect("a private redis-server");
+    let store =
+        RedisStore::new(RedisLink::new(&redis.url(), Duration::from_secs(2)).expect("a URL"));
+    store.ping().await.expect("connected before the restart");
+
+    redis.restart().expect("redis restarts");
+    let (answer, outage_reported) = authlab_session::outage::watch(store.ping()).await;
+
+    assert!(answer.is_ok(), "{answer:?}");
+    assert!(!outage_reported);
 }

@@ -94,15 +94,26 @@ impl RedisLink {
 
     /// Run `op` against Redis, bounded by the timeout (connecting included). On failure the
     /// connection is dropped and the outage reported.
-    pub async fn run<T, E, F, Fut>(&self, op: F) -> Result<T, RedisUnavailable>
+    ///
+    /// A connection made before Redis restarted fails on its first use; like actix-session's own
+    /// store, the call is then tried once more on a fresh connection, within the same timeout,
+    /// so a Redis restart costs no request a 503.
+    pub async fn run<T, F, Fut>(&self, op: F) -> Result<T, RedisUnavailable>
     where
-        F: FnOnce(Connected) -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-        E: std::fmt::Display,
+        F: Fn(Connected) -> Fut,
+        Fut: Future<Output = Result<T, redis::RedisError>>,
     {
         let attempt = async {
-            let connected = self.connected().await?;
-            op(connected).await.map_err(|err| err.to_string())
+            let (connected, reused) = self.connected().await?;
+            match op(connected).await {
+                Ok(value) => Ok(value),
+                Err(err) if reused && (err.is_connection_dropped() || err.is_io_error()) => {
+                    self.forget_connection();
+                    let (connected, _) = self.connected().await?;
+                    op(connected).await.map_err(|err| err.to_string())
+                }
+                Err(err) => Err(err.to_string()),
+            }
         };
         let reason = match tokio::time::timeout(self.inner.timeout, attempt).await {
             Ok(Ok(value)) => return Ok(value),
@@ -200,14 +211,15 @@ impl RedisLink {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
-    async fn connected(&self) -> Result<Connected, String> {
+    /// The connection, and whether it was made before this call.
+    async fn connected(&self) -> Result<(Connected, bool), String> {
         if let Some(connected) = self.current() {
-            return Ok(connected);
+            return Ok((connected, true));
         }
         // One connection attempt at a time; the others wait for it (within their own timeout).
         let _connecting = self.inner.connecting.lock().await;
         if let Some(connected) = self.current() {
-            return Ok(connected);
+            return Ok((connected, false));
         }
         let connected = self.connect().await.map_err(|err| err.to_string())?;
         *self
@@ -216,7 +228,7 @@ impl RedisLink {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(connected.clone());
         tracing::info!(redis = %self.display_url(), "connected to Redis");
-        Ok(connected)
+        Ok((connected, false))
     }
 
     async fn connect(&self) -> anyhow::Result<Connected> {

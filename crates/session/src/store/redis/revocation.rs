@@ -62,6 +62,7 @@ pub async fn revoke_login(
     let ended = ended_key(&tag, login_id);
     let record = login_record_key(&tag, login_id);
     let ttl = remember_for.as_secs().max(1);
+    let (ended, record) = (&ended, &record);
     link.run(|mut c| async move {
         redis::pipe()
             .cmd("SET")
@@ -90,6 +91,7 @@ pub async fn revoke_user(
     let tag = user_tag(user);
     let epoch = epoch_key(&tag);
     let ttl = remember_for.as_secs().max(1);
+    let epoch = &epoch;
     link.run(|mut c| async move {
         redis::pipe()
             .atomic()

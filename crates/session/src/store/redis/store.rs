@@ -106,7 +106,7 @@ impl RedisStore {
                 login_id,
                 secret,
             } => {
-                let keys = [login_record_key(tag, login_id), epoch_key(tag)];
+                let keys = &[login_record_key(tag, login_id), epoch_key(tag)];
                 let (line, epoch): (Option<String>, Option<u64>) = self
                     .link
                     .run(|mut c| async move {
@@ -120,7 +120,7 @@ impl RedisStore {
                 Ok(line.and_then(|line| live_login(&line, secret, epoch.unwrap_or(0))))
             }
             Target::Plain(_) => {
-                let key = target.record_key();
+                let key = &target.record_key();
                 let json: Option<String> = self
                     .link
                     .run(|mut c| async move {
@@ -157,6 +157,7 @@ impl RedisStore {
         let fresh = new_secret();
         let head = login.line_head();
         let ttl = ttl.whole_seconds().max(1);
+        let (keys, head, loaded_epoch, fresh) = (&keys, &head, &loaded_epoch, &fresh);
         let written: Option<String> = self
             .link
             .run(|mut c| async move {
@@ -192,7 +193,7 @@ impl RedisStore {
         only_if_present: bool,
     ) -> Result<bool, SaveErrorKind> {
         let json = serde_json::to_string(state).map_err(|err| SaveErrorKind::Data(err.into()))?;
-        let key = format!("{SESSION_PREFIX}{key}");
+        let (key, json) = (&format!("{SESSION_PREFIX}{key}"), &json);
         let ttl = ttl.whole_seconds().max(1);
         let written: Option<String> = self
             .link
@@ -398,7 +399,7 @@ impl SessionStore for RedisStore {
         let Some(target) = Target::of(session_key.as_ref()) else {
             return Ok(());
         };
-        let key = target.record_key();
+        let key = &target.record_key();
         let ttl = ttl.whole_seconds().max(1);
         self.link
             .run(|mut c| async move {
@@ -416,10 +417,10 @@ impl SessionStore for RedisStore {
         let Some(target) = Target::of(session_key.as_ref()) else {
             return Ok(());
         };
-        let key = target.record_key();
+        let (key, target) = (&target.record_key(), &target);
         self.link
             .run(|mut c| async move {
-                let command = match &target {
+                let command = match target {
                     Target::Login { secret, .. } => {
                         let mut eval = redis::cmd("EVAL");
                         eval.arg(DELETE_IF_CURRENT).arg(1).arg(&key).arg(secret);
