@@ -31,7 +31,7 @@ impl Denylist for RedisDenylist {
         self.link
             .run(|mut c| async move {
                 redis::cmd("SET")
-                    .arg(&key)
+                    .arg(key)
                     .arg(1)
                     .arg("EX")
                     .arg(ttl_secs.max(1))
@@ -47,7 +47,7 @@ impl Denylist for RedisDenylist {
         self.link
             .run(|mut c| async move {
                 redis::cmd("EXISTS")
-                    .arg(&key)
+                    .arg(key)
                     .query_async::<bool>(&mut c.commands)
                     .await
             })

@@ -111,7 +111,7 @@ impl RedisStore {
                     .link
                     .run(|mut c| async move {
                         redis::cmd("MGET")
-                            .arg(&keys)
+                            .arg(keys)
                             .query_async(&mut c.commands)
                             .await
                     })
@@ -125,7 +125,7 @@ impl RedisStore {
                     .link
                     .run(|mut c| async move {
                         redis::cmd("GET")
-                            .arg(&key)
+                            .arg(key)
                             .query_async(&mut c.commands)
                             .await
                     })
@@ -164,11 +164,11 @@ impl RedisStore {
                 redis::cmd("EVAL")
                     .arg(WRITE)
                     .arg(keys.len())
-                    .arg(&keys)
-                    .arg(&head)
-                    .arg(&loaded_epoch)
+                    .arg(keys)
+                    .arg(head)
+                    .arg(loaded_epoch)
                     .arg(keep.unwrap_or(""))
-                    .arg(&fresh)
+                    .arg(fresh)
                     .arg(ttl)
                     .query_async(&mut c.commands)
                     .await
@@ -199,8 +199,8 @@ impl RedisStore {
             .link
             .run(|mut c| async move {
                 redis::cmd("SET")
-                    .arg(&key)
-                    .arg(&json)
+                    .arg(key)
+                    .arg(json)
                     .arg(if only_if_present { "XX" } else { "NX" })
                     .arg("EX")
                     .arg(ttl)
@@ -404,7 +404,7 @@ impl SessionStore for RedisStore {
         self.link
             .run(|mut c| async move {
                 redis::cmd("EXPIRE")
-                    .arg(&key)
+                    .arg(key)
                     .arg(ttl)
                     .query_async::<()>(&mut c.commands)
                     .await
@@ -423,12 +423,12 @@ impl SessionStore for RedisStore {
                 let command = match target {
                     Target::Login { secret, .. } => {
                         let mut eval = redis::cmd("EVAL");
-                        eval.arg(DELETE_IF_CURRENT).arg(1).arg(&key).arg(secret);
+                        eval.arg(DELETE_IF_CURRENT).arg(1).arg(key).arg(secret);
                         eval
                     }
                     Target::Plain(_) => {
                         let mut del = redis::cmd("DEL");
-                        del.arg(&key);
+                        del.arg(key);
                         del
                     }
                 };
