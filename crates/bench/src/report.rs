@@ -108,7 +108,8 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
             let writes: u64 = t
                 .session_commands
                 .iter()
-                .filter(|(c, _)| c.as_str() != "get")
+                // A read: the record with the user's epoch (`mget`), or a plain record (`get`).
+                .filter(|(c, _)| !matches!(c.as_str(), "get" | "mget"))
                 .map(|(_, n)| n)
                 .sum();
             let met = per == 1.0 && writes == 0;
@@ -175,9 +176,8 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                 } else {
                     format!(
                         "used_memory delta / N at N = {}. The session record alone is {} bytes \
-                         (MEMORY USAGE); the rest is this project's logout-race and \"log out everywhere\" \
-                         bookkeeping: a set of session keys per login and a set of logins per user, each \
-                         with its TTL. The 260-byte target counts the session record only.",
+                         (MEMORY USAGE); the rest is Redis's own per-key cost (its hash tables and the \
+                         TTL's entry).",
                         row.users,
                         session_only.map_or("?".to_owned(), |b| b.to_string())
                     )
@@ -194,7 +194,7 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                     format!("{:.0} B", row.in_process_bytes_per_user),
                     Some(met),
                     format!(
-                        "the store's own accounting (key + JSON record + map slot) / N at N = {}; the \
+                        "the store's own accounting (key + record line + map slot) / N at N = {}; the \
                          process's resident set grew by {:.0} B per user (allocator overhead, map growth){}",
                         row.users,
                         row.in_process_rss_bytes_per_user,
@@ -202,8 +202,8 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                             String::new()
                         } else {
                             format!(
-                                ". Over the target: the record is the same JSON Redis holds ({} bytes) plus a \
-                                 64-character key",
+                                ". Over the target: the record line Redis holds is {} bytes, plus the \
+                                 key and the map slot",
                                 m.session_record_bytes
                             )
                         }
@@ -450,10 +450,10 @@ pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::
         writeln!(
             out,
             "Method. Logging in N = 100 000 users over HTTP would cost 100 000 argon2id verifications, so: \
-             one real login over HTTP; its record read back from Redis ({} bytes of JSON); then N such \
+             one real login over HTTP; its record read back from Redis (a {}-byte line); then N such \
              records, each with its own login id, written through the server's own store code \
-             (`authlab_session::store::RedisStore`, i.e. actix-session's `RedisSessionStore` plus this \
-             project's revocation bookkeeping, and `InProcessStore`), with the server's session TTL. Redis: \
+             (`authlab_session::store::RedisStore`: one compact key per login, the user's epoch only once \
+             they log out everywhere; and `InProcessStore`), with the server's session TTL. Redis: \
              `INFO memory` `used_memory` after minus before, over N (after `FLUSHALL`). In-process: the \
              store's own byte accounting over N, and the growth of the resident set of the process that \
              holds it over N. JWT without a denylist keeps nothing; with the denylist on \
@@ -479,8 +479,7 @@ pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::
         writeln!(
             out,
             "\nCross-check with the real server: {} real logins over HTTP on {redis} grew Redis's \
-             `used_memory` by {:.0} bytes per login (the two demo accounts in turn, so the per-user set is \
-             shared; with N distinct users each has its own). Per-user figures fall as N grows (see the rows \
+             `used_memory` by {:.0} bytes per login (the two demo accounts in turn). Per-user figures fall as N grows (see the rows \
              above): Redis's hash tables grow in steps and some fixed costs are spread over more users, \
              so a small N reads higher.\n",
             m.http_logins, m.http_redis_bytes_per_login

@@ -27,11 +27,11 @@ fn unavailable(err: crate::store::RedisUnavailable) -> BackendError {
 #[async_trait(?Send)]
 impl Denylist for RedisDenylist {
     async fn revoke(&self, jti: &str, ttl_secs: u64) -> Result<(), BackendError> {
-        let key = format!("{REDIS_DENYLIST_PREFIX}{jti}");
+        let key = &format!("{REDIS_DENYLIST_PREFIX}{jti}");
         self.link
             .run(|mut c| async move {
                 redis::cmd("SET")
-                    .arg(&key)
+                    .arg(key)
                     .arg(1)
                     .arg("EX")
                     .arg(ttl_secs.max(1))
@@ -43,11 +43,11 @@ impl Denylist for RedisDenylist {
     }
 
     async fn is_revoked(&self, jti: &str) -> Result<bool, BackendError> {
-        let key = format!("{REDIS_DENYLIST_PREFIX}{jti}");
+        let key = &format!("{REDIS_DENYLIST_PREFIX}{jti}");
         self.link
             .run(|mut c| async move {
                 redis::cmd("EXISTS")
-                    .arg(&key)
+                    .arg(key)
                     .query_async::<bool>(&mut c.commands)
                     .await
             })

@@ -8,10 +8,7 @@
 use actix_web::cookie::{Cookie, CookieJar};
 use authlab_core::{CookieFacts, CookieSetting, RecordCount, ServerFacts, StoredRecord};
 
-use crate::{
-    store::{memory::InProcessStats, RawRecord},
-    SessionSettings,
-};
+use crate::SessionSettings;
 
 /// The session id inside the encrypted cookie, or `None` if it does not decrypt with this key.
 pub fn session_id(settings: &SessionSettings, cookie: &Cookie<'_>) -> Option<String> {
@@ -29,7 +26,7 @@ pub fn cookie_facts(settings: &SessionSettings, value: &str) -> CookieFacts {
             name: &settings.cookie_name,
             secure: settings.cookie_secure,
             path: &settings.cookie_path,
-            max_age_secs: settings.ttl.as_secs(),
+            max_age_secs: settings.policy.idle.as_secs(),
         },
         value,
     )
@@ -50,15 +47,15 @@ pub fn credential_note(session_id: Option<&str>) -> String {
     }
 }
 
-/// The record in Redis and how many others there are.
-pub fn redis_facts(record: Option<RawRecord>, sessions: u64, at_least: bool) -> ServerFacts {
+/// The record in Redis and how many others there are (at least `sessions` when `at_least`).
+pub fn redis_facts(record: Option<StoredRecord>, sessions: u64, at_least: bool) -> ServerFacts {
     ServerFacts {
         store: "Redis".to_owned(),
         explanation: "Redis holds one record per login, under the session id. Every request \
             reads it back (one round trip); logout deletes it, so the old cookie is dead at \
             once; when Redis is down nobody is logged in."
             .to_owned(),
-        records: record.map(|r| stored(r, true)).into_iter().collect(),
+        records: record.into_iter().collect(),
         count: Some(RecordCount {
             what: "live sessions in Redis".to_owned(),
             count: sessions,
@@ -70,11 +67,7 @@ pub fn redis_facts(record: Option<RawRecord>, sessions: u64, at_least: bool) -> 
 
 /// Your record in this process's memory, and how many others there are. Only yours is shown:
 /// the others' session ids, login ids, roles and login times are other visitors' business.
-pub fn memory_facts(
-    records: Vec<RawRecord>,
-    yours: Option<&str>,
-    stats: InProcessStats,
-) -> ServerFacts {
+pub fn memory_facts(records: Vec<StoredRecord>, sessions: u64, total_bytes: u64) -> ServerFacts {
     ServerFacts {
         store: "this server process's memory".to_owned(),
         explanation: "A map inside the server process holds one record per login (yours is \
@@ -82,26 +75,12 @@ pub fn memory_facts(
             dies with the process: restart the server and every record is gone. A second server \
             instance cannot see them either."
             .to_owned(),
-        records: records
-            .into_iter()
-            .filter(|r| Some(r.key.as_str()) == yours)
-            .map(|r| stored(r, true))
-            .collect(),
+        records: records.into_iter().filter(|r| r.yours).collect(),
         count: Some(RecordCount {
             what: "live sessions in this process".to_owned(),
-            count: u64::try_from(stats.sessions).unwrap_or(u64::MAX),
+            count: sessions,
             at_least: false,
-            total_bytes: u64::try_from(stats.approximate_bytes).ok(),
+            total_bytes: Some(total_bytes),
         }),
-    }
-}
-
-fn stored(record: RawRecord, yours: bool) -> StoredRecord {
-    StoredRecord {
-        key: record.key,
-        value: record.value,
-        ttl_seconds: record.ttl_seconds,
-        size_bytes: record.size_bytes,
-        yours,
     }
 }

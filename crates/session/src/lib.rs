@@ -1,12 +1,14 @@
 //! The stateful backend: the client holds a random session id, the server holds the login.
 //!
-//! actix-session's `SessionMiddleware` does the cookie work (an encrypted cookie carrying a
-//! 64-character random key) and asks a `SessionStore` for the record behind the key. Two stores
-//! sit behind the same middleware and the same [`SessionBackend`]:
+//! actix-session's `SessionMiddleware` does the cookie work (an encrypted cookie carrying the
+//! session key) and asks a `SessionStore` for the record behind the key. Two stores sit behind
+//! the same middleware and the same [`SessionBackend`]; both implement [`store::LoginStore`]
+//! (actix-session's `SessionStore` plus ending logins, inspecting and a readiness probe), and one
+//! [`SessionPolicy`] builds the middleware and the backend:
 //!
-//! - [`store::RedisStore`]: actix-session's `RedisSessionStore`, wrapped so that every Redis call
-//!   is bounded by a timeout, a dead connection is rebuilt on the next request, and an outage is
-//!   reported (as a 503) instead of hanging or becoming an opaque 500.
+//! - [`store::RedisStore`]: one compact key per login in Redis, read with the user's epoch in one
+//!   round trip; every Redis call bounded by a timeout, a dead connection rebuilt on the next
+//!   request, and an outage reported (as a 503) instead of hanging or becoming an opaque 500.
 //! - [`store::InProcessStore`]: a map in the server's memory, to show what the course notes mean
 //!   by "a restart logs everyone out".
 //!
@@ -22,12 +24,14 @@ pub mod inspect;
 pub mod middleware;
 pub mod mounts;
 pub mod outage;
+pub mod policy;
 pub mod record;
 pub mod settings;
 pub mod store;
 
-pub use backend::{SessionBackend, StoreKind};
+pub use backend::SessionBackend;
 pub use middleware::session_middleware;
 pub use mounts::{session_mount, StoreDownAnswer, MEMORY_MOUNT, REDIS_MOUNT};
+pub use policy::SessionPolicy;
 pub use record::AuthSession;
 pub use settings::{CookieKey, SessionSettings, MIN_KEY_BYTES};

@@ -5,20 +5,19 @@ use actix_session::{
     storage::SessionStore,
     SessionMiddleware,
 };
-use actix_web::cookie::{time, SameSite};
+use actix_web::cookie::SameSite;
 
 use crate::SessionSettings;
 
 /// The middleware for one session mount.
 ///
 /// The cookie is encrypted (`Private`), HttpOnly, SameSite=Lax and scoped to the mount's path.
-/// The TTL is extended only when the record changes: an unchanged request costs exactly one store
+/// The TTL is the policy's idle TTL, extended only when the record changes: an unchanged request costs exactly one store
 /// read, no write and no EXPIRE.
 pub fn session_middleware<S: SessionStore>(
     store: S,
     settings: &SessionSettings,
 ) -> SessionMiddleware<S> {
-    let ttl = time::Duration::seconds(i64::try_from(settings.ttl.as_secs()).unwrap_or(i64::MAX));
     SessionMiddleware::builder(store, settings.cookie_key.key().clone())
         .cookie_name(settings.cookie_name.clone())
         .cookie_path(settings.cookie_path.clone())
@@ -28,7 +27,7 @@ pub fn session_middleware<S: SessionStore>(
         .cookie_content_security(CookieContentSecurity::Private)
         .session_lifecycle(
             PersistentSession::default()
-                .session_ttl(ttl)
+                .session_ttl(settings.policy.idle_for_middleware())
                 .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
         )
         .build()

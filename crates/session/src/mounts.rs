@@ -6,11 +6,12 @@
 
 use std::sync::Arc;
 
-use actix_session::storage::SessionStore;
 use actix_web::{middleware::from_fn, HttpResponse};
-use authlab_core::{CookieName, Credential, Mount, MountInfo, MountSlug, StateHome, StepWords};
+use authlab_core::{
+    CookieName, Credential, Mount, MountInfo, MountSlug, StateHome, StepWords, UserDirectory,
+};
 
-use crate::{outage, session_middleware, SessionBackend, SessionSettings};
+use crate::{outage, session_middleware, store::LoginStore, SessionBackend, SessionSettings};
 
 /// `/session`: the record in Redis.
 pub const REDIS_MOUNT: MountInfo = MountInfo {
@@ -27,8 +28,8 @@ pub const REDIS_MOUNT: MountInfo = MountInfo {
     home: StateHome::Redis,
     login: true,
     words: StepWords {
-        created: "Redis gets a new record under a random 64-character key (authlab:session:…) \
-                  holding your username and login time, with a TTL.",
+        created: "Redis gets one key for this login (authlab:session:{you}:<login id>) holding \
+                  your username, role and login time, with a TTL.",
         ..SESSION_WORDS
     },
 };
@@ -69,17 +70,19 @@ const SESSION_WORDS: StepWords = StepWords {
 /// How the product answers when a store is down: `(what is down, is it an API request)`.
 pub type StoreDownAnswer = fn(&'static str, bool) -> HttpResponse;
 
-/// A session mount over `store`: the backend, and actix-session's middleware around its scope.
-/// `store_down` answers the requests during which the store failed (a 503, not actix-session's
-/// opaque 500); `None` for a store that cannot fail.
-pub fn session_mount<S: SessionStore + Clone + Send + Sync + 'static>(
+/// A session mount over `store`: the backend, and actix-session's middleware around its scope,
+/// both built from the same `settings` (cookie and [`crate::SessionPolicy`]). `store_down`
+/// answers the requests during which the store failed (a 503, not actix-session's opaque 500);
+/// `None` for a store that cannot fail.
+pub fn session_mount<S: LoginStore + Clone + Send + Sync + 'static>(
     info: &'static MountInfo,
-    backend: SessionBackend,
+    users: Arc<UserDirectory>,
     store: S,
     settings: SessionSettings,
     lifetime: String,
     store_down: Option<StoreDownAnswer>,
 ) -> Mount {
+    let backend = SessionBackend::new(users, store.clone(), settings.clone());
     Mount::new(info, lifetime, Arc::new(backend)).with_install(Arc::new(move |cfg, scope| {
         let scope = scope.wrap(session_middleware(store.clone(), &settings));
         match store_down {

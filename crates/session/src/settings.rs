@@ -1,9 +1,11 @@
 //! What a session mount needs to be told.
 
-use std::{fmt, time::Duration};
+use std::fmt;
 
 use actix_web::cookie::Key;
 use authlab_core::Secret;
+
+use crate::SessionPolicy;
 
 /// actix-web's `Key` (signing + encryption) needs 64 bytes; shorter material would panic there.
 pub const MIN_KEY_BYTES: usize = 64;
@@ -13,8 +15,9 @@ pub struct SessionSettings {
     pub cookie_name: String,
     pub cookie_path: String,
     pub cookie_secure: bool,
-    /// How long a login lives in the store (and the cookie's Max-Age).
-    pub ttl: Duration,
+    /// How long a login lives: the middleware's TTL and the cookie's Max-Age (`idle`), and the
+    /// backend's absolute lifetime.
+    pub policy: SessionPolicy,
     /// Encrypts the session cookie. Persisted, so that a restart does not log anyone out by itself.
     pub cookie_key: CookieKey,
 }

@@ -5,8 +5,8 @@
 //!
 //! 1. log in once for real over HTTP and read back, from Redis, the exact record a login leaves;
 //! 2. write N such records (each with its own login id, as real logins have) through the same
-//!    store code the server runs: `authlab_session`'s Redis store (actix-session's
-//!    `RedisSessionStore` plus this project's revocation bookkeeping) and its in-process store;
+//!    store code the server runs: `authlab_session`'s Redis store (one compact key per login, see
+//!    `authlab_session::store::redis::keys`) and its in-process store;
 //! 3. Redis: `INFO memory used_memory` after minus before, over N. In-process: the store's own
 //!    byte accounting over N, and the growth of this process's resident set over N;
 //! 4. cross-check the Redis figure with real HTTP logins against the real server.
@@ -14,7 +14,7 @@
 //! JWT keeps nothing on the server unless the denylist is on; its cost is measured the same way
 //! (N revoked token ids written through the server's `RedisDenylist`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_session::storage::SessionStore;
 use actix_web::cookie::time::Duration as CookieDuration;
@@ -22,6 +22,7 @@ use authlab_core::{Denylist, StateHome};
 use authlab_procs::RedisOptions;
 use authlab_session::{
     denylist::RedisDenylist,
+    record::LoginRecord,
     store::{InProcessStore, RedisLink, RedisStore, REDIS_KEY_PREFIX},
 };
 use rand::{distr::Alphanumeric, Rng};
@@ -35,8 +36,6 @@ use crate::{
     server, Results,
 };
 
-const LOGIN_ID: &str = "login_id";
-
 fn random_id(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
@@ -45,14 +44,15 @@ fn random_id(len: usize) -> String {
         .collect()
 }
 
-/// The captured record with a fresh login id of the same length, as JSON values.
-fn record_like(template: &HashMap<String, String>, id_len: usize) -> HashMap<String, String> {
-    let mut state = template.clone();
-    state.insert(
-        LOGIN_ID.to_owned(),
-        serde_json::Value::String(random_id(id_len)).to_string(),
-    );
-    state
+/// The captured login with a fresh login id of the same length, as the session state a new
+/// login hands the store.
+fn record_like(template: &LoginRecord) -> std::collections::HashMap<String, String> {
+    LoginRecord {
+        login_id: random_id(template.login_id.len()),
+        epoch: None,
+        ..template.clone()
+    }
+    .to_state()
 }
 
 /// `used_memory` once Redis's client buffers have settled: Redis shrinks idle clients' buffers in
@@ -120,20 +120,15 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         .first()
         .ok_or_else(|| anyhow::anyhow!("a login on /session left no record in Redis"))?
         .clone();
-    let record_json = probe
+    let record_line = probe
         .get(&session_key)?
         .ok_or_else(|| anyhow::anyhow!("the session record vanished"))?;
-    let template: HashMap<String, String> = serde_json::from_str(&record_json)?;
-    let id_len = template
-        .get(LOGIN_ID)
-        .and_then(|v| serde_json::from_str::<String>(v).ok())
-        .map_or(22, |id| id.len());
+    let (template, _) = LoginRecord::parse_line(&record_line)
+        .ok_or_else(|| anyhow::anyhow!("the session record is not a login: {record_line}"))?;
     let mut key_breakdown = Vec::new();
     for key in probe.keys("authlab:*")? {
-        let kind = key
-            .rsplit_once(':')
-            .map_or(key.as_str(), |(prefix, _)| prefix)
-            .to_owned();
+        // `authlab:session:{alice}:<login id>` is of kind `authlab:session`.
+        let kind = key.splitn(3, ':').take(2).collect::<Vec<_>>().join(":");
         if let Some(bytes) = probe.memory_usage(&key)? {
             if !key_breakdown.iter().any(|(k, _)| *k == kind) {
                 key_breakdown.push((kind, bytes));
@@ -170,7 +165,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         let bar = progress::bar(n as u64, format!("{n} sessions into Redis"));
         for _ in 0..n {
             redis_store
-                .save(record_like(&template, id_len), &ttl)
+                .save(record_like(&template), &ttl)
                 .await
                 .map_err(|err| anyhow::anyhow!("saving a session into Redis failed: {err}"))?;
             bar.inc(1);
@@ -188,7 +183,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         let bar = progress::bar(n as u64, format!("{n} sessions in process"));
         for _ in 0..n {
             store
-                .save(record_like(&template, id_len), &ttl)
+                .save(record_like(&template), &ttl)
                 .await
                 .map_err(|err| anyhow::anyhow!("saving a session in process failed: {err}"))?;
             bar.inc(1);
@@ -252,7 +247,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     }
     results.memory = Some(MemoryResults {
         rows,
-        session_record_bytes: record_json.len(),
+        session_record_bytes: record_line.len(),
         key_breakdown,
         http_logins: n_http,
         http_redis_bytes_per_login: http_per_login,

@@ -15,7 +15,7 @@ use authlab_session::{
     denylist::RedisDenylist,
     session_mount,
     store::{InProcessStore, RedisLink, RedisStore},
-    CookieKey, SessionBackend, SessionSettings, StoreKind, MEMORY_MOUNT, REDIS_MOUNT,
+    CookieKey, SessionPolicy, SessionSettings, MEMORY_MOUNT, REDIS_MOUNT,
 };
 use authlab_web::{errors::store_unavailable, Settings};
 
@@ -53,6 +53,8 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         jwt_secret,
     } = parts;
     let (idle, absolute) = session_lifetimes(settings);
+    // One policy for both session mounts, their middleware and their backend alike.
+    let policy = SessionPolicy::new(idle, absolute);
     let session_lifetime = format!(
         "AUTHLAB_SESSION_TTL = {} s after the last change, and at most \
          AUTHLAB_SESSION_ABSOLUTE_TTL = {} s after login",
@@ -67,18 +69,14 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
             .unwrap_or_default(),
         cookie_path: info.slug.prefix(),
         cookie_secure: settings.cookie_secure(),
-        ttl: idle,
+        policy,
         cookie_key: cookie_key.clone(),
-    };
-    let session_backend = |store: StoreKind, info: &MountInfo| {
-        SessionBackend::new(users.clone(), store, idle.as_secs(), absolute.as_secs())
-            .with_cookie(cookie(info))
     };
 
     let redis_store = RedisStore::new(redis.clone());
     let session = session_mount(
         &REDIS_MOUNT,
-        session_backend(StoreKind::Redis(redis_store.clone()), &REDIS_MOUNT),
+        users.clone(),
         redis_store,
         cookie(&REDIS_MOUNT),
         session_lifetime.clone(),
@@ -87,7 +85,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
     let memory_store = InProcessStore::new();
     let memory = session_mount(
         &MEMORY_MOUNT,
-        session_backend(StoreKind::InProcess(memory_store.clone()), &MEMORY_MOUNT),
+        users,
         memory_store,
         cookie(&MEMORY_MOUNT),
         session_lifetime,

@@ -7,6 +7,11 @@
 //! Revocation is simple here because one mutex orders everything: a revoked login id is
 //! remembered until its sessions would have expired, its records are removed, and no later save
 //! or update carrying it is written (that is the logout race closed).
+//!
+//! A login is kept as its record line (`crate::record`: `alice <login id> admin <login time> 0`)
+//! under a 32-character random key, not as actix-session's JSON map under a 64-character one:
+//! what the memory benchmark shows is then what a login costs. (32 alphanumerics are 190 random
+//! bits, far beyond what guessing can reach.)
 
 use std::{
     collections::HashMap,
@@ -14,20 +19,64 @@ use std::{
     time::{Duration as StdDuration, Instant},
 };
 
-use actix_session::storage::{
-    generate_session_key, LoadError, SaveError, SessionKey, SessionStore, UpdateError,
-};
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
+use authlab_core::{BackendError, ServerFacts, StoredRecord};
+use rand::{distr::Alphanumeric, Rng};
 
-use super::{login_of_state::login_of, redis::RawRecord};
+use super::login_store::{LoginStore, SessionCount, StoreCapabilities};
+use crate::{inspect, record::LoginRecord};
+
+/// Characters of a session key: 32 alphanumerics, about 190 random bits.
+const KEY_LEN: usize = 32;
 
 /// Expired entries are swept after this many saves, so an abandoned login does not live forever.
 const SWEEP_EVERY_SAVES: u64 = 1024;
+/// The inspector lists up to this many records.
+const LISTED_RECORDS: usize = 8;
 
 struct Entry {
-    /// The record as JSON, the same bytes Redis would hold, so sizes compare fairly.
+    /// A login's record line, or actix-session's JSON for any other state.
     state: Box<str>,
     expires_at: Instant,
+}
+
+impl Entry {
+    fn encode(state: &HashMap<String, String>) -> anyhow::Result<Box<str>> {
+        Ok(match LoginRecord::of_state(state)? {
+            Some(login) => login.line(0).into_boxed_str(),
+            None => serde_json::to_string(state)?.into_boxed_str(),
+        })
+    }
+
+    fn login(&self) -> Option<LoginRecord> {
+        // JSON starts with a brace; a record line never does (the user's braces are escaped).
+        if self.state.starts_with('{') {
+            return None;
+        }
+        LoginRecord::parse_line(&self.state).map(|(login, _)| login)
+    }
+
+    fn decode(&self) -> Result<HashMap<String, String>, serde_json::Error> {
+        match self.login() {
+            // One mutex orders everything here: no epoch to carry.
+            Some(login) => Ok(LoginRecord {
+                epoch: None,
+                ..login
+            }
+            .to_state()),
+            None => serde_json::from_str(&self.state),
+        }
+    }
+}
+
+fn generate_key() -> SessionKey {
+    let key: String = rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(KEY_LEN)
+        .map(char::from)
+        .collect();
+    SessionKey::try_from(key).unwrap_or_else(|_| actix_session::storage::generate_session_key())
 }
 
 #[derive(Default)]
@@ -40,9 +89,9 @@ struct Map {
 
 impl Map {
     fn is_revoked(&self, state: &HashMap<String, String>) -> bool {
-        login_of(state).is_some_and(|(login_id, _)| {
+        LoginRecord::from_state(state).is_some_and(|login| {
             self.revoked
-                .get(login_id.as_str())
+                .get(login.login_id.as_str())
                 .is_some_and(|until| *until > Instant::now())
         })
     }
@@ -50,17 +99,12 @@ impl Map {
     /// Remove every record whose login matches `matches`; returns the login ids removed.
     fn remove_logins(&mut self, matches: impl Fn(&str, &str) -> bool) -> Vec<String> {
         let mut removed = Vec::new();
-        self.entries.retain(|_, entry| {
-            let login = serde_json::from_str::<HashMap<String, String>>(&entry.state)
-                .ok()
-                .and_then(|state| login_of(&state));
-            match login {
-                Some((login_id, user)) if matches(&login_id, &user) => {
-                    removed.push(login_id);
-                    false
-                }
-                _ => true,
+        self.entries.retain(|_, entry| match entry.login() {
+            Some(login) if matches(&login.login_id, &login.user) => {
+                removed.push(login.login_id);
+                false
             }
+            _ => true,
         });
         removed
     }
@@ -112,42 +156,17 @@ impl InProcessStore {
         }
     }
 
-    /// End one login everywhere it is stored, and refuse to store it again for `ttl`.
-    pub fn revoke_login(&self, login_id: &str, ttl: StdDuration) {
-        let mut map = self.lock();
-        map.revoked.insert(login_id.into(), Instant::now() + ttl);
-        map.remove_logins(|id, _| id == login_id);
-    }
-
-    /// End every login of `username`; returns how many sessions were removed.
-    pub fn revoke_user(&self, username: &str, ttl: StdDuration) -> usize {
-        let mut map = self.lock();
-        let removed = map.remove_logins(|_, user| user == username);
-        let until = Instant::now() + ttl;
-        for login_id in &removed {
-            map.revoked.insert(login_id.as_str().into(), until);
-        }
-        removed.len()
-    }
-
-    /// The stored record and remaining lifetime of one session, for the inspector.
-    pub fn peek(&self, session_key: &str) -> Option<(String, StdDuration)> {
-        let map = self.lock();
-        let entry = map.entries.get(session_key)?;
-        let left = entry.expires_at.checked_duration_since(Instant::now())?;
-        Some((entry.state.to_string(), left))
-    }
-
     /// Up to `limit` live records (key, stored JSON, time left, estimated bytes), the record
-    /// `first` leading when present: the inspector lists the whole store when it is small.
-    pub fn records(&self, first: Option<&str>, limit: usize) -> Vec<RawRecord> {
+    /// `yours` leading and marked when present: the inspector lists the whole store when it is
+    /// small.
+    fn records(&self, yours: Option<&str>, limit: usize) -> Vec<StoredRecord> {
         let map = self.lock();
         let now = Instant::now();
-        let mut live: Vec<RawRecord> = map
+        let mut live: Vec<StoredRecord> = map
             .entries
             .iter()
             .filter(|(_, entry)| entry.expires_at > now)
-            .map(|(key, entry)| RawRecord {
+            .map(|(key, entry)| StoredRecord {
                 key: key.to_string(),
                 value: entry.state.to_string(),
                 ttl_seconds: i64::try_from(entry.expires_at.duration_since(now).as_secs()).ok(),
@@ -155,12 +174,10 @@ impl InProcessStore {
                     key.len() + entry.state.len() + std::mem::size_of::<(Box<str>, Entry)>(),
                 )
                 .ok(),
+                yours: Some(key.as_ref()) == yours,
             })
             .collect();
-        live.sort_by(|a, b| {
-            let leads = |r: &RawRecord| Some(r.key.as_str()) != first;
-            leads(a).cmp(&leads(b)).then_with(|| a.key.cmp(&b.key))
-        });
+        live.sort_by(|a, b| (!a.yours).cmp(&!b.yours).then_with(|| a.key.cmp(&b.key)));
         live.truncate(limit);
         live
     }
@@ -170,13 +187,13 @@ impl InProcessStore {
         key: &SessionKey,
         state: &HashMap<String, String>,
         ttl: &Duration,
-    ) -> Result<(), serde_json::Error> {
-        let json = serde_json::to_string(state)?;
+    ) -> anyhow::Result<()> {
+        let state = Entry::encode(state)?;
         let ttl = StdDuration::try_from(*ttl).unwrap_or_default();
         map.entries.insert(
             key.as_ref().into(),
             Entry {
-                state: json.into_boxed_str(),
+                state,
                 expires_at: Instant::now() + ttl,
             },
         );
@@ -189,8 +206,8 @@ impl InProcessStore {
         map: &mut Map,
         state: &HashMap<String, String>,
         ttl: &Duration,
-    ) -> Result<SessionKey, serde_json::Error> {
-        let key = generate_session_key();
+    ) -> anyhow::Result<SessionKey> {
+        let key = generate_key();
         if map.is_revoked(state) {
             // A request that loaded this login before its logout is saving it back: hand the
             // middleware a key that points at nothing, so the browser ends up logged out.
@@ -217,11 +234,10 @@ impl SessionStore for InProcessStore {
             let mut map = self.lock();
             let key = session_key.as_ref();
             match map.entries.get(key) {
-                Some(entry) if entry.expires_at > Instant::now() => {
-                    serde_json::from_str(&entry.state)
-                        .map(Some)
-                        .map_err(|err| LoadError::Deserialization(err.into()))
-                }
+                Some(entry) if entry.expires_at > Instant::now() => entry
+                    .decode()
+                    .map(Some)
+                    .map_err(|err| LoadError::Deserialization(err.into())),
                 Some(_) => {
                     map.entries.remove(key);
                     Ok(None)
@@ -236,8 +252,7 @@ impl SessionStore for InProcessStore {
         session_state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
-        Self::save_locked(&mut self.lock(), &session_state, ttl)
-            .map_err(|e| SaveError::Serialization(e.into()))
+        Self::save_locked(&mut self.lock(), &session_state, ttl).map_err(SaveError::Serialization)
     }
 
     async fn update(
@@ -251,10 +266,10 @@ impl SessionStore for InProcessStore {
             // Like the Redis store's `SET XX`: a record that is gone is not brought back under its
             // old key (that would resurrect a logged-out session); the middleware gets a new key.
             return Self::save_locked(&mut map, &session_state, ttl)
-                .map_err(|e| UpdateError::Serialization(e.into()));
+                .map_err(UpdateError::Serialization);
         }
         Self::insert(&mut map, &session_key, &session_state, ttl)
-            .map_err(|e| UpdateError::Serialization(e.into()))?;
+            .map_err(UpdateError::Serialization)?;
         Ok(session_key)
     }
 
@@ -276,31 +291,72 @@ impl SessionStore for InProcessStore {
     }
 }
 
+/// Nothing here can fail or wait: the map is in this process, behind one mutex.
+impl LoginStore for InProcessStore {
+    fn capabilities(&self) -> StoreCapabilities {
+        StoreCapabilities {
+            survives_app_restart: false,
+            shared_across_instances: false,
+        }
+    }
+
+    async fn revoke_login(
+        &self,
+        _username: &str,
+        login_id: &str,
+        remember_for: StdDuration,
+    ) -> Result<(), BackendError> {
+        let mut map = self.lock();
+        map.revoked
+            .insert(login_id.into(), Instant::now() + remember_for);
+        map.remove_logins(|id, _| id == login_id);
+        Ok(())
+    }
+
+    async fn revoke_user(
+        &self,
+        username: &str,
+        remember_for: StdDuration,
+    ) -> Result<usize, BackendError> {
+        let mut map = self.lock();
+        let removed = map.remove_logins(|_, user| user == username);
+        let until = Instant::now() + remember_for;
+        for login_id in &removed {
+            map.revoked.insert(login_id.as_str().into(), until);
+        }
+        Ok(removed.len())
+    }
+
+    async fn count_sessions(&self, _bound: u64) -> Result<SessionCount, BackendError> {
+        // Counting a map in memory is cheap at any size: no bound needed.
+        Ok(SessionCount {
+            sessions: u64::try_from(self.stats().sessions).unwrap_or(u64::MAX),
+            at_least: false,
+        })
+    }
+
+    async fn server_facts(&self, session_key: Option<&str>) -> Result<ServerFacts, BackendError> {
+        let stats = self.stats();
+        Ok(inspect::memory_facts(
+            self.records(session_key, LISTED_RECORDS),
+            u64::try_from(stats.sessions).unwrap_or(u64::MAX),
+            u64::try_from(stats.approximate_bytes).unwrap_or(u64::MAX),
+        ))
+    }
+
+    async fn ping(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    //! The behaviour every store shares is in the conformance suite
+    //! (`crates/session/tests/conformance`); these are this store's own.
     use super::*;
-
-    fn copy_of(key: &SessionKey) -> SessionKey {
-        SessionKey::try_from(key.as_ref().to_owned()).expect("a valid key")
-    }
 
     fn state() -> HashMap<String, String> {
         HashMap::from([("user".to_owned(), "\"alice\"".to_owned())])
-    }
-
-    #[tokio::test]
-    async fn saved_state_loads_back_until_deleted() {
-        let store = InProcessStore::new();
-
-        let key = store
-            .save(state(), &Duration::minutes(5))
-            .await
-            .expect("save");
-
-        assert_eq!(store.load(&key).await.expect("load"), Some(state()));
-        assert_eq!(store.stats().sessions, 1);
-        store.delete(&key).await.expect("delete");
-        assert_eq!(store.load(&key).await.expect("load"), None);
     }
 
     #[tokio::test]
@@ -309,79 +365,6 @@ mod tests {
 
         let key = store.save(state(), &Duration::ZERO).await.expect("save");
 
-        assert_eq!(store.load(&key).await.expect("load"), None);
-    }
-
-    fn login_state(login_id: &str, user: &str) -> HashMap<String, String> {
-        HashMap::from([
-            ("user".to_owned(), format!("\"{user}\"")),
-            ("login_id".to_owned(), format!("\"{login_id}\"")),
-        ])
-    }
-
-    #[tokio::test]
-    async fn a_request_in_flight_during_logout_cannot_save_the_login_back() {
-        let store = InProcessStore::new();
-        let key = store
-            .save(login_state("L1", "alice"), &Duration::minutes(5))
-            .await
-            .expect("save");
-        let loaded = store.load(&key).await.expect("load").expect("present");
-
-        store.revoke_login("L1", StdDuration::from_secs(300));
-        let updated = store
-            .update(key, loaded.clone(), &Duration::minutes(5))
-            .await
-            .expect("update");
-        let renewed = store
-            .save(loaded, &Duration::minutes(5))
-            .await
-            .expect("save");
-
-        assert_eq!(store.load(&updated).await.expect("load"), None);
-        assert_eq!(store.load(&renewed).await.expect("load"), None);
-        assert_eq!(store.stats().sessions, 0);
-    }
-
-    #[tokio::test]
-    async fn revoking_a_user_ends_all_their_logins_and_no_one_elses() {
-        let store = InProcessStore::new();
-        let ttl = Duration::minutes(5);
-        store
-            .save(login_state("A1", "alice"), &ttl)
-            .await
-            .expect("save");
-        store
-            .save(login_state("A2", "alice"), &ttl)
-            .await
-            .expect("save");
-        let bob = store
-            .save(login_state("B1", "bob"), &ttl)
-            .await
-            .expect("save");
-
-        let removed = store.revoke_user("alice", StdDuration::from_secs(300));
-
-        assert_eq!(removed, 2);
-        assert_eq!(store.stats().sessions, 1);
-        assert!(store.load(&bob).await.expect("load").is_some());
-    }
-
-    #[tokio::test]
-    async fn updating_a_deleted_record_does_not_resurrect_its_key() {
-        let store = InProcessStore::new();
-        let key = store
-            .save(state(), &Duration::minutes(5))
-            .await
-            .expect("save");
-        store.delete(&key).await.expect("delete");
-
-        let new_key = store
-            .update(copy_of(&key), state(), &Duration::minutes(5))
-            .await
-            .expect("update");
-
-        assert_ne!(new_key.as_ref(), key.as_ref());
         assert_eq!(store.load(&key).await.expect("load"), None);
     }
 }

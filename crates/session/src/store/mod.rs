@@ -1,20 +1,18 @@
-//! The two places a session record can live. Both implement actix-session's `SessionStore`, so
-//! the same middleware and backend sit in front of either.
+//! The places a session record can live, behind one trait.
+//!
+//! Both stores implement actix-session's `SessionStore` and this project's [`LoginStore`], so the
+//! same middleware and the same [`crate::SessionBackend`] sit in front of either; the
+//! conformance suite (`crates/session/tests/conformance`) runs the same tests against both.
 
-pub mod login_of_state;
+pub mod login_store;
 pub mod memory;
 pub mod redis;
 
-pub use self::memory::InProcessStore;
-pub use self::redis::{RawRecord, RedisLink, RedisStore, RedisUnavailable};
+pub use self::{
+    login_store::{LoginStore, SessionCount, StoreCapabilities},
+    memory::InProcessStore,
+    redis::{RedisLink, RedisStore, RedisUnavailable},
+};
 
-/// The prefix of every session key this project writes to Redis, so the inspector and the
-/// benchmarks can count and find sessions without touching anything else in the database.
-pub const REDIS_KEY_PREFIX: &str = "authlab:session:";
-
-/// A revoked login id (value `1`, TTL as long as a session lives).
-pub const REDIS_REVOKED_PREFIX: &str = "authlab:revoked-login:";
-/// The set of session keys ever written for one login id.
-pub const REDIS_LOGIN_KEYS_PREFIX: &str = "authlab:login-keys:";
-/// The set of login ids of one user.
-pub const REDIS_USER_LOGINS_PREFIX: &str = "authlab:user-logins:";
+/// The prefix of every session key this project writes to Redis.
+pub use self::redis::keys::SESSION_PREFIX as REDIS_KEY_PREFIX;
