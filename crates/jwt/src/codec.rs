@@ -5,6 +5,11 @@
 //! `exp == now`, does not require `iss`/`aud` even when they are set, and has no size limit. A
 //! "30-second token" would then work for 90 seconds. Every one of those is closed here, and the
 //! keys are built once: a request pays for an HMAC and a JSON parse, never for key parsing.
+//!
+//! Verifying goes first through the server's own path ([`crate::fast_hs256`], under a
+//! microsecond), which can only accept tokens shaped exactly as this codec signs them; anything
+//! else, and every refusal, is decided by the reference path here (`jsonwebtoken::decode` and the
+//! checks below), so the reasons a token is refused are the reference's.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,7 +20,11 @@ use jsonwebtoken::{
 };
 use rand::Rng;
 
-use crate::{settings::SettingsError, Claims, JwtSettings};
+use crate::{
+    fast_hs256::{FastHs256, Rules},
+    settings::SettingsError,
+    Claims, JwtSettings,
+};
 
 /// No token this server issues comes near this size; anything larger is refused before a byte of
 /// it is decoded.
@@ -37,6 +46,8 @@ pub struct TokenCodec {
     decoding: DecodingKey,
     validation: Validation,
     header: Header,
+    /// The own verify path; `None` only if the header we sign with were not plain.
+    fast: Option<FastHs256>,
     issuer: String,
     audience: String,
     ttl_secs: i64,
@@ -54,12 +65,14 @@ impl TokenCodec {
         validation.set_audience(&[&settings.audience]);
         // set_issuer/set_audience check the claims only when present; requiring them closes that.
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        let header = Header::new(ALGORITHM);
         Ok(TokenCodec {
             secret: settings.secret.clone(),
             encoding: EncodingKey::from_secret(settings.secret.expose()),
             decoding: DecodingKey::from_secret(settings.secret.expose()),
             validation,
-            header: Header::new(ALGORITHM),
+            fast: fast_path_for(&header, settings.secret.expose()),
+            header,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             ttl_secs: i64::try_from(settings.ttl.as_secs()).unwrap_or(i64::MAX),
@@ -98,12 +111,41 @@ impl TokenCodec {
 
     /// Check a token as of now.
     pub fn verify(&self, token: &str) -> Result<Claims, Rejection> {
-        self.verify_at(token, unix_now())
+        let now = unix_now();
+        self.verify_with_clocks(token, now, now)
     }
 
-    /// Check a token as of `now` (seconds since the epoch). The crate also checks `exp` and `nbf`
-    /// against the wall clock, so `now` can only make the check stricter, never looser.
+    /// Check a token as of `now` (seconds since the epoch). The reference also checks `exp` and
+    /// `nbf` against the wall clock, so `now` can only make the check stricter, never looser.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims, Rejection> {
+        self.verify_with_clocks(token, now, unix_now())
+    }
+
+    fn verify_with_clocks(&self, token: &str, now: i64, wall: i64) -> Result<Claims, Rejection> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Rejection::TooLarge);
+        }
+        if let Some(claims) = self.accept_fast(token, now, wall) {
+            return Ok(claims);
+        }
+        self.verify_reference_at(token, now)
+    }
+
+    /// The own path alone: `Some` only for a token the reference accepts too (see
+    /// [`crate::fast_hs256`]); `None` means "let the reference decide". Public for the
+    /// differential fuzz target and the benchmarks.
+    pub fn accept_fast(&self, token: &str, now: i64, wall: i64) -> Option<Claims> {
+        let rules = Rules {
+            issuer: &self.issuer,
+            audience: &self.audience,
+            ttl_secs: self.ttl_secs,
+        };
+        self.fast.as_ref()?.accept(token, &rules, now, wall)
+    }
+
+    /// The reference path alone: `jsonwebtoken::decode` with the strict validation, then the
+    /// checks the crate does not make. It decides every token the own path does not accept.
+    pub fn verify_reference_at(&self, token: &str, now: i64) -> Result<Claims, Rejection> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Rejection::TooLarge);
         }
@@ -139,6 +181,17 @@ impl TokenCodec {
     pub fn ttl_secs(&self) -> i64 {
         self.ttl_secs
     }
+}
+
+/// The own path for tokens signed with `header`, provided the reference itself reads that header
+/// as plain HS256: the fast path skips the header checks only because this one passed them.
+fn fast_path_for(header: &Header, secret: &[u8]) -> Option<FastHs256> {
+    let encoded = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).ok()?);
+    let parsed = jsonwebtoken::decode_header(format!("{encoded}.e30.")).ok()?;
+    let plain = parsed.alg == ALGORITHM
+        && parsed.typ.as_deref().is_none_or(|typ| typ == "JWT")
+        && is_plain(&parsed);
+    plain.then(|| FastHs256::new(secret, &encoded))
 }
 
 /// Only `alg` and `typ`: the header of every token this server issues. Key-selection fields

@@ -19,6 +19,7 @@
 pub mod backend;
 pub mod claims;
 pub mod codec;
+pub mod fast_hs256;
 pub mod inspect;
 pub mod key_ring;
 pub mod settings;
