@@ -27,6 +27,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(json_config())
             .route("/", web::get().to(routes::landing::show))
             .route("/healthz", web::get().to(routes::health::show))
+            .route("/.well-known/jwks.json", web::get().to(routes::jwks::show))
             .route("/assets/app.css", web::get().to(routes::assets::app_css))
             .configure(labs::routes)
             .configure(walkthrough::routes)

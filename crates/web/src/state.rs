@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use authlab_core::{baseline::BaselineBackend, UserDirectory};
-use authlab_jwt::{JwtBackend, JwtSettings, KeyRing};
+use authlab_jwt::{JwtAlg, JwtBackend, JwtSettings, KeyRing, RingFiles};
 use authlab_session::{
     denylist::RedisDenylist,
     store::{InProcessStore, RedisLink, RedisStore},
@@ -60,13 +60,14 @@ impl AppState {
             SESSION_KEY_FILE,
             MIN_KEY_BYTES,
         )?)?;
-        let jwt_secret = match &settings.jwt_secret {
-            Some(secret) => secret.clone(),
-            None => keys::load_or_create(
-                &settings.data_dir,
-                JWT_SECRET_FILE,
-                GENERATED_JWT_SECRET_BYTES,
-            )?,
+        let alg = settings.jwt_alg;
+        let (jwt_secret, jwt_files) = match (&settings.jwt_secret, alg) {
+            (Some(secret), JwtAlg::Hs256) => (secret.clone(), None),
+            (Some(_), JwtAlg::EdDsa) => anyhow::bail!("AUTHLAB_JWT_SECRET is an HS256 secret; unset it for AUTHLAB_JWT_ALG=EdDSA (its key is generated in the data dir)"),
+            (None, _) => (
+                keys::load_or_create(&settings.data_dir, alg.key_file_name(), alg.generated_key_bytes())?,
+                Some(RingFiles::new(settings.data_dir.join(alg.key_file_name()))),
+            ),
         };
         let csrf_key = CsrfKey::new(
             keys::load_or_create(&settings.data_dir, CSRF_KEY_FILE, 32)?,
@@ -90,7 +91,8 @@ impl AppState {
 
         let mut jwt_settings = JwtSettings::new(jwt_secret, Duration::from_secs(settings.jwt_ttl));
         jwt_settings.cookie_secure = settings.cookie_secure();
-        let mut jwt_backend = JwtBackend::new(jwt_settings.clone())?;
+        jwt_settings.algorithm = alg;
+        let mut jwt_backend = JwtBackend::open(jwt_settings.clone(), jwt_files)?;
         if settings.jwt_denylist {
             jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis.clone())));
         }

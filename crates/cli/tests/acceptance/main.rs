@@ -9,6 +9,7 @@ mod contract;
 mod corpus;
 mod faults;
 mod inspector;
+mod keys;
 mod labs;
 mod lan_warning;
 mod report;
