@@ -13,7 +13,8 @@
 //! `jsonwebtoken` rust_crypto backend uses (`hmac` 0.12, `sha2` 0.10, `base64` 0.22,
 //! `serde_json`), so there is no new cryptography here:
 //! - the **header** is not parsed at all: the encoded header segment must be byte for byte the
-//!   one this codec signs with (computed once with `jsonwebtoken`'s own serialisation);
+//!   one this key signs with (`typ`, `alg`, its own `kid`; computed once with `jsonwebtoken`'s
+//!   own serialisation, and checked once by the reference's header rules);
 //! - the **HMAC** is keyed once, at start-up, and cloned per token; the tag is compared with
 //!   `hmac`'s constant-time `verify_slice`;
 //! - the **signature and payload** are decoded with the same strict base64url engine (no padding,
@@ -25,7 +26,7 @@
 //!
 //! # What guarantees the equivalence
 //! The path can only say **yes**. It returns `None` whenever anything differs from the shape the
-//! server issues (another header, a `kid`, a missing claim, a wrong type, a bad signature, an
+//! server issues (another header, another `kid`, a missing claim, a wrong type, a bad signature, an
 //! expired token ...) and the caller then runs the reference path, `jsonwebtoken::decode` plus
 //! the codec's extra checks, which decides the answer and the reason. So:
 //! - every **reason** for a refusal is the reference's, unchanged;
