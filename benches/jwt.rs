@@ -1,5 +1,6 @@
 //! JWT sign and verify per algorithm, keys built once (as the server builds its key at start-up),
-//! plus the server's own HS256 path (`TokenCodec`, with its stricter checks).
+//! plus the server's own HS256 path (`TokenCodec`, with its stricter checks), and the group
+//! `hs256_verify_paths`: `jsonwebtoken::decode` beside the server's path on the same token.
 //!
 //! Every measured call is checked: a failed sign or verify panics the benchmark instead of being
 //! timed as if it were fast.
@@ -8,9 +9,9 @@ use std::hint::black_box;
 
 use authlab_benches::{claims, key_pairs, BenchClaims};
 use authlab_core::{Identity, Role, Secret};
-use authlab_jwt::{JwtSettings, TokenCodec};
+use authlab_jwt::{codec::unix_now, Claims, JwtSettings, TokenCodec};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use jsonwebtoken::{decode, encode, Header, Validation};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, Header, Validation};
 
 fn sign_and_verify(c: &mut Criterion) {
     let pairs = key_pairs().expect("the checked-in test keys load");
@@ -60,5 +61,61 @@ fn sign_and_verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sign_and_verify);
+/// The same server token through `jsonwebtoken::decode` (configured as strictly as the codec's
+/// reference path), through the codec's reference path alone, and through the codec as the
+/// server calls it (the own path first).
+fn verify_paths(c: &mut Criterion) {
+    let secret = vec![0x5a; 64];
+    let codec = TokenCodec::new(&JwtSettings::new(
+        Secret::new(secret.clone()),
+        std::time::Duration::from_secs(900),
+    ))
+    .expect("valid settings");
+    let identity = Identity {
+        username: "bob".to_owned(),
+        display_name: "Bob the Builder".to_owned(),
+        role: Role::User,
+    };
+    let (token, claims) = codec.issue(&identity).expect("issues");
+    let key = DecodingKey::from_secret(&secret);
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    validation.validate_nbf = true;
+    validation.set_issuer(&["authlab"]);
+    validation.set_audience(&["authlab-demo"]);
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+
+    let mut group = c.benchmark_group("hs256_verify_paths");
+    group.bench_function(
+        BenchmarkId::new("jsonwebtoken_decode", "server_token"),
+        |b| {
+            b.iter(|| {
+                let data = decode::<Claims>(black_box(&token), &key, &validation)
+                    .expect("verify succeeds");
+                assert_eq!(data.claims, claims);
+                data
+            })
+        },
+    );
+    group.bench_function(
+        BenchmarkId::new("server_reference_path", "server_token"),
+        |b| {
+            b.iter(|| {
+                codec
+                    .verify_reference_at(black_box(&token), unix_now())
+                    .expect("verify succeeds")
+            })
+        },
+    );
+    group.bench_function(BenchmarkId::new("server_path", "server_token"), |b| {
+        b.iter(|| {
+            let verified = codec.verify(black_box(&token)).expect("verify succeeds");
+            assert_eq!(verified, claims);
+            verified
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, sign_and_verify, verify_paths);
 criterion_main!(benches);

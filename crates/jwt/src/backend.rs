@@ -14,7 +14,10 @@ use authlab_core::{
     Inspection, Rejection,
 };
 
-use crate::{codec::unix_now, inspect, settings::SettingsError, JwtSettings, KeyRing, TokenCodec};
+use crate::{
+    codec::unix_now, inspect, key_ring::RingError, settings::SettingsError, JwtAlg, JwtSettings,
+    KeyRing, RingFiles, TokenCodec,
+};
 
 /// The stateless backend. See the crate docs for what it cannot do.
 ///
@@ -35,6 +38,20 @@ impl JwtBackend {
         })
     }
 
+    /// The backend over the key ring kept in `files` (previous keys read back), or over the
+    /// configured key alone when `files` is `None`.
+    pub fn open(settings: JwtSettings, files: Option<RingFiles>) -> Result<Self, RingError> {
+        let keys = match files {
+            Some(files) => KeyRing::open(&settings, files)?,
+            None => KeyRing::new(TokenCodec::new(&settings)?),
+        };
+        Ok(JwtBackend {
+            keys: Arc::new(keys),
+            settings,
+            denylist: None,
+        })
+    }
+
     /// Turn revocation on.
     pub fn with_denylist(mut self, denylist: Arc<dyn Denylist>) -> Self {
         self.denylist = Some(denylist);
@@ -50,7 +67,7 @@ impl JwtBackend {
         self.keys.current()
     }
 
-    /// The shared handle through which the "rotate the key" lab swaps the signing key.
+    /// The shared handle to the keys: rotation with overlap, emergency revocation, the JWKS.
     pub fn key_ring(&self) -> Arc<KeyRing> {
         self.keys.clone()
     }
@@ -102,8 +119,11 @@ impl AuthBackend for JwtBackend {
             Ok(None) => return Ok(Authentication::Anonymous),
             Err(rejection) => return Ok(Authentication::Rejected(rejection)),
         };
-        let claims = match timing::measure_sync("HS256 verify", || self.keys.load().verify(&token))
-        {
+        let label = match self.settings.algorithm {
+            JwtAlg::Hs256 => "HS256 verify",
+            JwtAlg::EdDsa => "EdDSA verify",
+        };
+        let claims = match timing::measure_sync(label, || self.keys.verify(&token)) {
             Ok(claims) => claims,
             Err(rejection) => {
                 tracing::warn!(reason = %rejection, "JWT rejected");
@@ -122,11 +142,7 @@ impl AuthBackend for JwtBackend {
     }
 
     async fn login(&self, _req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError> {
-        let (token, _claims) = self
-            .keys
-            .load()
-            .issue(identity)
-            .map_err(BackendError::internal)?;
+        let (token, _claims) = self.keys.issue(identity).map_err(BackendError::internal)?;
         Ok(Grant {
             cookie: Some(self.cookie(token.clone(), self.settings.ttl)),
             token: Some(token),
@@ -138,7 +154,7 @@ impl AuthBackend for JwtBackend {
         // Without a denylist there is nothing to delete on the server: forgetting the cookie is
         // all a stateless logout can do, and a copy of the token keeps working until exp.
         if let (Some(denylist), Ok(Some(token))) = (&self.denylist, self.presented_token(req)) {
-            if let Ok(claims) = self.keys.load().verify(&token) {
+            if let Ok(claims) = self.keys.verify(&token) {
                 let remaining = claims.exp.saturating_sub(unix_now()).max(1);
                 denylist
                     .revoke(&claims.jti, u64::try_from(remaining).unwrap_or(1))
@@ -160,10 +176,21 @@ impl AuthBackend for JwtBackend {
         Ok(Inspection {
             cookie,
             token: token.as_deref().and_then(inspect::token_facts),
-            credential_note: "The cookie's value is the token itself: header.payload.signature, \
-                each part base64url. The header and payload are only encoded, not encrypted; \
-                the signature is an HMAC-SHA256 of the first two parts with the server's key."
-                .to_owned(),
+            credential_note: match self.settings.algorithm {
+                JwtAlg::Hs256 => {
+                    "The cookie's value is the token itself: header.payload.signature, \
+                    each part base64url. The header and payload are only encoded, not encrypted; \
+                    the signature is an HMAC-SHA256 of the first two parts with the server's key."
+                }
+                JwtAlg::EdDsa => {
+                    "The cookie's value is the token itself: header.payload.signature, \
+                    each part base64url. The header and payload are only encoded, not encrypted; \
+                    the signature is an Ed25519 signature of the first two parts with the \
+                    server's private key, which anyone can check with the public key published \
+                    at /.well-known/jwks.json (chosen by the header's kid)."
+                }
+            }
+            .to_owned(),
             server: inspect::server_facts(denylisted),
         })
     }

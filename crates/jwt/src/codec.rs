@@ -5,6 +5,11 @@
 //! `exp == now`, does not require `iss`/`aud` even when they are set, and has no size limit. A
 //! "30-second token" would then work for 90 seconds. Every one of those is closed here, and the
 //! keys are built once: a request pays for an HMAC and a JSON parse, never for key parsing.
+//!
+//! Verifying goes first through the server's own path ([`crate::fast_hs256`], under a
+//! microsecond), which can only accept tokens shaped exactly as this codec signs them; anything
+//! else, and every refusal, is decided by the reference path here (`jsonwebtoken::decode` and the
+//! checks below), so the reasons a token is refused are the reference's.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,15 +18,18 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{
     errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, TokenData, Validation,
 };
-use rand::Rng;
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
 
-use crate::{settings::SettingsError, Claims, JwtSettings};
+use crate::{
+    fast_hs256::{FastHs256, Rules},
+    settings::{JwtAlg, SettingsError},
+    Claims, JwtSettings,
+};
 
 /// No token this server issues comes near this size; anything larger is refused before a byte of
 /// it is decoded.
 pub const MAX_TOKEN_BYTES: usize = 4096;
-
-const ALGORITHM: Algorithm = Algorithm::HS256;
 
 /// Installs jsonwebtoken's pure-Rust crypto provider. jsonwebtoken 10 panics on the first
 /// sign/verify when no provider is selected, so this runs before any key is built.
@@ -30,15 +38,19 @@ pub fn install_crypto_provider() {
     let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
 }
 
-/// The keys and rules for one signing secret, built once at start-up.
+/// The keys and rules for one signing key, built once at start-up (or at a rotation).
 pub struct TokenCodec {
-    secret: Secret,
+    settings: JwtSettings,
+    algorithm: Algorithm,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     header: Header,
-    issuer: String,
-    audience: String,
+    kid: String,
+    /// Under EdDSA, the public key (base64url), for the JWKS.
+    public_x: Option<String>,
+    /// The own verify path; `None` under EdDSA (or if the header we sign with were not plain).
+    fast: Option<FastHs256>,
     ttl_secs: i64,
 }
 
@@ -46,7 +58,11 @@ impl TokenCodec {
     pub fn new(settings: &JwtSettings) -> Result<Self, SettingsError> {
         settings.validate()?;
         install_crypto_provider();
-        let mut validation = Validation::new(ALGORITHM);
+        let algorithm = match settings.algorithm {
+            JwtAlg::Hs256 => Algorithm::HS256,
+            JwtAlg::EdDsa => Algorithm::EdDSA,
+        };
+        let mut validation = Validation::new(algorithm);
         validation.leeway = 0;
         validation.validate_exp = true;
         validation.validate_nbf = true;
@@ -54,15 +70,34 @@ impl TokenCodec {
         validation.set_audience(&[&settings.audience]);
         // set_issuer/set_audience check the claims only when present; requiring them closes that.
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        let keys = KeyMaterial::of(settings)?;
+        let mut header = Header::new(algorithm);
+        header.kid = Some(keys.kid.clone());
+        let fast = match settings.algorithm {
+            JwtAlg::Hs256 => fast_path_for(&header, &keys.kid, settings.secret.expose()),
+            JwtAlg::EdDsa => None,
+        };
         Ok(TokenCodec {
-            secret: settings.secret.clone(),
-            encoding: EncodingKey::from_secret(settings.secret.expose()),
-            decoding: DecodingKey::from_secret(settings.secret.expose()),
+            settings: settings.clone(),
+            algorithm,
+            encoding: keys.encoding,
+            decoding: keys.decoding,
             validation,
-            header: Header::new(ALGORITHM),
-            issuer: settings.issuer.clone(),
-            audience: settings.audience.clone(),
+            header,
+            kid: keys.kid,
+            public_x: keys.public_x,
+            fast,
             ttl_secs: i64::try_from(settings.ttl.as_secs()).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// A codec with the same rules and a freshly generated key (a rotation).
+    pub fn with_new_key(&self) -> Result<Self, SettingsError> {
+        let mut bytes = vec![0u8; self.settings.algorithm.generated_key_bytes()];
+        rand::rng().fill_bytes(&mut bytes);
+        TokenCodec::new(&JwtSettings {
+            secret: Secret::new(bytes),
+            ..self.settings.clone()
         })
     }
 
@@ -76,8 +111,8 @@ impl TokenCodec {
             iat: now,
             nbf: Some(now),
             exp: now.saturating_add(self.ttl_secs),
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            iss: self.settings.issuer.clone(),
+            aud: self.settings.audience.clone(),
             jti: URL_SAFE_NO_PAD.encode(jti),
         }
     }
@@ -98,22 +133,51 @@ impl TokenCodec {
 
     /// Check a token as of now.
     pub fn verify(&self, token: &str) -> Result<Claims, Rejection> {
-        self.verify_at(token, unix_now())
+        let now = unix_now();
+        self.verify_with_clocks(token, now, now)
     }
 
-    /// Check a token as of `now` (seconds since the epoch). The crate also checks `exp` and `nbf`
-    /// against the wall clock, so `now` can only make the check stricter, never looser.
+    /// Check a token as of `now` (seconds since the epoch). The reference also checks `exp` and
+    /// `nbf` against the wall clock, so `now` can only make the check stricter, never looser.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims, Rejection> {
+        self.verify_with_clocks(token, now, unix_now())
+    }
+
+    fn verify_with_clocks(&self, token: &str, now: i64, wall: i64) -> Result<Claims, Rejection> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Rejection::TooLarge);
+        }
+        if let Some(claims) = self.accept_fast(token, now, wall) {
+            return Ok(claims);
+        }
+        self.verify_reference_at(token, now)
+    }
+
+    /// The own path alone: `Some` only for a token the reference accepts too (see
+    /// [`crate::fast_hs256`]); `None` means "let the reference decide". Public for the
+    /// differential fuzz target and the benchmarks.
+    pub fn accept_fast(&self, token: &str, now: i64, wall: i64) -> Option<Claims> {
+        let rules = Rules {
+            issuer: &self.settings.issuer,
+            audience: &self.settings.audience,
+            ttl_secs: self.ttl_secs,
+        };
+        self.fast.as_ref()?.accept(token, &rules, now, wall)
+    }
+
+    /// The reference path alone: `jsonwebtoken::decode` with the strict validation, then the
+    /// checks the crate does not make. It decides every token the own path does not accept.
+    pub fn verify_reference_at(&self, token: &str, now: i64) -> Result<Claims, Rejection> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Rejection::TooLarge);
         }
         let TokenData { header, claims } =
             jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-                .map_err(|err| rejection_for(err.kind(), token))?;
+                .map_err(|err| rejection_for(err.kind(), token, self.algorithm))?;
         if header.typ.as_deref().is_some_and(|typ| typ != "JWT") {
             return Err(Rejection::Malformed);
         }
-        if !is_plain(&header) {
+        if !is_plain(&header, &self.kid) {
             return Err(Rejection::UnexpectedHeader);
         }
         // No token of ours lives longer than the configured lifetime: a longer one was not made
@@ -133,7 +197,30 @@ impl TokenCodec {
 
     /// The key this codec signs with (the rotate lab shows a fingerprint of it).
     pub fn secret(&self) -> &Secret {
-        &self.secret
+        &self.settings.secret
+    }
+
+    /// The `kid` every token of this key carries.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn algorithm(&self) -> JwtAlg {
+        self.settings.algorithm
+    }
+
+    /// The header segment of this key's tokens followed by `.`: the ring picks a key by it
+    /// without decoding a header.
+    pub fn header_prefix(&self) -> String {
+        match serde_json::to_vec(&self.header) {
+            Ok(json) => format!("{}.", URL_SAFE_NO_PAD.encode(json)),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Under EdDSA, the public key as a JWK `x` (base64url of the 32 raw bytes).
+    pub fn public_key_x(&self) -> Option<&str> {
+        self.public_x.as_deref()
     }
 
     pub fn ttl_secs(&self) -> i64 {
@@ -141,13 +228,72 @@ impl TokenCodec {
     }
 }
 
-/// Only `alg` and `typ`: the header of every token this server issues. Key-selection fields
-/// (`kid`, `jku`, `jwk`, `x5u`, `x5c`…) would invite the token to pick its own key (RFC 8725 §3.10).
-fn is_plain(header: &Header) -> bool {
+/// The signing and verifying keys of one algorithm, and the key id they are known by.
+struct KeyMaterial {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    kid: String,
+    public_x: Option<String>,
+}
+
+impl KeyMaterial {
+    fn of(settings: &JwtSettings) -> Result<Self, SettingsError> {
+        let secret = settings.secret.expose();
+        match settings.algorithm {
+            // A key id must not help guess the key: a hash of a >= 256-bit random secret,
+            // truncated to 96 bits, with a label so it is no other protocol's hash of it.
+            JwtAlg::Hs256 => Ok(KeyMaterial {
+                encoding: EncodingKey::from_secret(secret),
+                decoding: DecodingKey::from_secret(secret),
+                kid: URL_SAFE_NO_PAD
+                    .encode(&Sha256::digest([b"authlab HS256 key id\0", secret].concat())[..12]),
+                public_x: None,
+            }),
+            JwtAlg::EdDsa => {
+                use ed25519_dalek::pkcs8::EncodePrivateKey;
+                let seed: [u8; 32] = secret
+                    .try_into()
+                    .map_err(|_| SettingsError::BadEd25519Key(secret.len()))?;
+                let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+                let der = signing
+                    .to_pkcs8_der()
+                    .map_err(|_| SettingsError::BadEd25519Key(secret.len()))?;
+                let x = URL_SAFE_NO_PAD.encode(signing.verifying_key().to_bytes());
+                let decoding = DecodingKey::from_ed_components(&x)
+                    .map_err(|_| SettingsError::BadEd25519Key(secret.len()))?;
+                // RFC 7638: the JWK thumbprint, what a JWKS client can recompute itself.
+                let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+                Ok(KeyMaterial {
+                    encoding: EncodingKey::from_ed_der(der.as_bytes()),
+                    decoding,
+                    kid: URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())),
+                    public_x: Some(x),
+                })
+            }
+        }
+    }
+}
+
+/// The own path for tokens signed with `header`, provided the reference itself reads that header
+/// as plain HS256: the fast path skips the header checks only because this one passed them.
+fn fast_path_for(header: &Header, kid: &str, secret: &[u8]) -> Option<FastHs256> {
+    let encoded = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).ok()?);
+    let parsed = jsonwebtoken::decode_header(format!("{encoded}.e30.")).ok()?;
+    let plain = parsed.alg == Algorithm::HS256
+        && parsed.typ.as_deref().is_none_or(|typ| typ == "JWT")
+        && is_plain(&parsed, kid);
+    plain.then(|| FastHs256::new(secret, &encoded))
+}
+
+/// Only `alg`, `typ` and this key's own `kid` (or none, as tokens made before key ids had):
+/// the header of every token this server issues. Other key-selection fields (`jku`, `jwk`,
+/// `x5u`, `x5c`…, or a `kid` we do not hold) would invite the token to pick its own key
+/// (RFC 8725 §3.10); the ring chooses the key, never the token.
+fn is_plain(header: &Header, kid: &str) -> bool {
     header.cty.is_none()
         && header.jku.is_none()
         && header.jwk.is_none()
-        && header.kid.is_none()
+        && header.kid.as_deref().is_none_or(|own| own == kid)
         && header.x5u.is_none()
         && header.x5c.is_none()
         && header.x5t.is_none()
@@ -168,7 +314,7 @@ pub fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-fn rejection_for(kind: &ErrorKind, token: &str) -> Rejection {
+fn rejection_for(kind: &ErrorKind, token: &str, algorithm: Algorithm) -> Rejection {
     match kind {
         ErrorKind::InvalidSignature => Rejection::BadSignature,
         ErrorKind::ExpiredSignature => Rejection::Expired,
@@ -179,12 +325,16 @@ fn rejection_for(kind: &ErrorKind, token: &str) -> Rejection {
         ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => Rejection::WrongIssuerOrAudience,
         // The crate cannot parse `alg: none` (it has no such algorithm), so it reports a JSON error;
         // look at the header ourselves, on this error path only, to name the real reason.
-        _ if names_a_foreign_algorithm(token) => Rejection::WrongAlgorithm,
+        _ if names_a_foreign_algorithm(token, algorithm) => Rejection::WrongAlgorithm,
         _ => Rejection::Malformed,
     }
 }
 
-fn names_a_foreign_algorithm(token: &str) -> bool {
+fn names_a_foreign_algorithm(token: &str, algorithm: Algorithm) -> bool {
+    let ours = match algorithm {
+        Algorithm::EdDSA => "EdDSA",
+        _ => "HS256",
+    };
     let Some(header) = token.split('.').next() else {
         return false;
     };
@@ -196,7 +346,7 @@ fn names_a_foreign_algorithm(token: &str) -> bool {
     };
     json.get("alg")
         .and_then(|alg| alg.as_str())
-        .is_some_and(|alg| alg != "HS256")
+        .is_some_and(|alg| alg != ours)
 }
 
 #[cfg(test)]
@@ -319,7 +469,7 @@ mod tests {
         let mut json = serde_json::to_value(&claims).expect("json");
         json.as_object_mut().expect("object").remove("aud");
         let token = jsonwebtoken::encode(
-            &Header::new(ALGORITHM),
+            &Header::new(Algorithm::HS256),
             &json,
             &EncodingKey::from_secret(&[7u8; 32]),
         )

@@ -11,7 +11,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use authlab::AppState;
 use authlab_core::{Secret, UserDirectory};
-use authlab_jwt::{JwtSettings, TokenCodec};
+use authlab_jwt::{JwtSettings, KeyRing, TokenCodec};
 use authlab_web::{keys::JWT_SECRET_FILE, Settings};
 use reqwest::Method;
 use tokio::sync::oneshot;
@@ -25,20 +25,22 @@ struct Instance {
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     users: Arc<UserDirectory>,
+    jwt_keys: Arc<KeyRing>,
 }
 
 impl Instance {
     fn start(settings: Settings) -> anyhow::Result<(Self, String)> {
-        let (ready_tx, ready_rx) =
-            std::sync::mpsc::channel::<anyhow::Result<(SocketAddr, Arc<UserDirectory>)>>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<
+            anyhow::Result<(SocketAddr, Arc<UserDirectory>, Arc<KeyRing>)>,
+        >();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let running = AppState::new(settings).and_then(|state| {
-                    let users = state.users().clone();
-                    Ok((authlab::start(state, false)?, users))
+                    let handles = (state.users().clone(), state.classroom.tokens.keys.clone());
+                    Ok((authlab::start(state, false)?, handles))
                 });
-                let (running, users) = match running {
+                let (running, (users, jwt_keys)) = match running {
                     Ok(running) => running,
                     Err(err) => {
                         let _ = ready_tx.send(Err(err));
@@ -46,14 +48,14 @@ impl Instance {
                     }
                 };
                 let handle = running.server.handle();
-                let _ = ready_tx.send(Ok((running.addr, users)));
+                let _ = ready_tx.send(Ok((running.addr, users, jwt_keys)));
                 let server = actix_web::rt::spawn(running.server);
                 let _ = stop_rx.await;
                 handle.stop(true).await;
                 let _ = server.await;
             });
         });
-        let (addr, users) = ready_rx
+        let (addr, users, jwt_keys) = ready_rx
             .recv_timeout(Duration::from_secs(30))
             .map_err(|_| anyhow::anyhow!("the app did not start within 30 s"))??;
         Ok((
@@ -61,6 +63,7 @@ impl Instance {
                 stop: Some(stop_tx),
                 thread: Some(thread),
                 users,
+                jwt_keys,
             },
             format!("http://{addr}"),
         ))
@@ -178,6 +181,11 @@ impl TestApp {
             .cookie
             .map(|name| name.as_str().to_owned())
             .unwrap_or_default()
+    }
+
+    /// The running app's JWT key ring, to rotate or revoke its keys as an operator would.
+    pub fn jwt_keys(&self) -> Arc<KeyRing> {
+        self.instance.jwt_keys.clone()
     }
 
     /// A codec with this app's signing key, for forging and inspecting tokens in tests.

@@ -3,6 +3,7 @@
 use std::{fmt, net::IpAddr, path::PathBuf, time::Duration};
 
 use authlab_core::Secret;
+use authlab_jwt::JwtAlg;
 
 #[derive(Clone, clap::Args)]
 pub struct Settings {
@@ -25,6 +26,11 @@ pub struct Settings {
     /// Longest wait for any one Redis call, in milliseconds, before /session answers 503.
     #[arg(long, env = "AUTHLAB_REDIS_TIMEOUT_MS", default_value_t = 500)]
     pub redis_timeout_ms: u64,
+
+    /// The one JWT algorithm signed and accepted: HS256 (a shared secret) or EdDSA (Ed25519; the
+    /// private key is generated and kept in the data dir, the public keys served as a JWKS).
+    #[arg(long, env = "AUTHLAB_JWT_ALG", default_value = "HS256")]
+    pub jwt_alg: JwtAlg,
 
     /// HS256 signing secret, at least 32 bytes. Unset: one is generated and kept in the data dir.
     #[arg(long, env = "AUTHLAB_JWT_SECRET", hide_env_values = true)]
@@ -90,6 +96,7 @@ impl Settings {
             port: 8080,
             redis_url: "redis://127.0.0.1:6379".to_owned(),
             redis_timeout_ms: 500,
+            jwt_alg: JwtAlg::Hs256,
             jwt_secret: None,
             jwt_ttl: 900,
             jwt_denylist: false,
@@ -124,6 +131,7 @@ impl fmt::Debug for Settings {
                 &authlab_session::store::redis::redact_url(&self.redis_url),
             )
             .field("redis_timeout_ms", &self.redis_timeout_ms)
+            .field("jwt_alg", &self.jwt_alg)
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt_ttl", &self.jwt_ttl)
             .field("jwt_denylist", &self.jwt_denylist)

@@ -13,6 +13,9 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             classroom.mount_routes(mount, cfg);
         });
         state.classroom.configure(cfg);
+        cfg.configure(authlab_jwt::jwks_route::routes(
+            state.classroom.tokens.keys.clone(),
+        ));
         cfg.default_service(web::to(routes::fallback::not_found));
     }
 }

@@ -10,7 +10,7 @@ use authlab_core::{
     baseline::{baseline_mount, BASELINE_MOUNT},
     MountInfo, MountSlug, Mounts, Secret, UserDirectory,
 };
-use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, JWT_MOUNT};
+use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, RingFiles, JWT_MOUNT};
 use authlab_session::{
     denylist::RedisDenylist,
     session_mount,
@@ -32,6 +32,8 @@ pub struct MountParts<'a> {
     pub redis: RedisLink,
     pub cookie_key: CookieKey,
     pub jwt_secret: Secret,
+    /// Where the key ring keeps its keys, for a generated key (`None`: the key was typed in).
+    pub jwt_files: Option<RingFiles>,
 }
 
 /// The mounts, and the handles the classroom needs of the JWT one.
@@ -51,6 +53,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         redis,
         cookie_key,
         jwt_secret,
+        jwt_files,
     } = parts;
     let (idle, absolute) = session_lifetimes(settings);
     // One policy for both session mounts, their middleware and their backend alike.
@@ -94,7 +97,8 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
 
     let mut jwt_settings = JwtSettings::new(jwt_secret, Duration::from_secs(settings.jwt_ttl));
     jwt_settings.cookie_secure = settings.cookie_secure();
-    let mut jwt_backend = JwtBackend::new(jwt_settings.clone())?;
+    jwt_settings.algorithm = settings.jwt_alg;
+    let mut jwt_backend = JwtBackend::open(jwt_settings.clone(), jwt_files)?;
     if settings.jwt_denylist {
         jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis)));
     }
@@ -134,6 +138,7 @@ mod tests {
             redis: RedisLink::new(&settings.redis_url, settings.redis_timeout()).expect("url"),
             cookie_key: CookieKey::new(&Secret::new([7u8; 64])).expect("key"),
             jwt_secret: Secret::new([9u8; 64]),
+            jwt_files: None,
         })
         .expect("mounts");
 

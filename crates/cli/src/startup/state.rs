@@ -8,12 +8,13 @@ use authlab_classroom::{
     Classroom, Recorder, RestartSwitch, TokenKit,
 };
 use authlab_core::{HashBudget, Mounts, UserDirectory};
+use authlab_jwt::{JwtAlg, RingFiles};
 use authlab_session::{store::RedisLink, CookieKey, MIN_KEY_BYTES};
 use authlab_web::{
     csrf::CsrfKey,
     front_door::{CookieJudge, CookieJudges},
     hosts::AllowedHosts,
-    keys::{self, CSRF_KEY_FILE, GENERATED_JWT_SECRET_BYTES, JWT_SECRET_FILE, SESSION_KEY_FILE},
+    keys::{self, CSRF_KEY_FILE, SESSION_KEY_FILE},
     throttle::{LoginThrottle, ThrottleLimits},
     Product, Settings,
 };
@@ -35,20 +36,30 @@ impl AppState {
             SESSION_KEY_FILE,
             MIN_KEY_BYTES,
         )?)?;
-        let jwt_secret = match &settings.jwt_secret {
-            // A typed secret is checked for strength (a generated one is random); a short one
-            // is left to the length check, which says so.
-            Some(secret) if secret.len() >= authlab_jwt::MIN_SECRET_BYTES => {
-                authlab_jwt::secret_strength::check(secret)
-                    .map_err(|weak| anyhow::anyhow!("AUTHLAB_JWT_SECRET refused: {weak}"))?;
-                secret.clone()
+        // The algorithm picks the key file; a typed secret is HS256's alone, and is checked for
+        // strength (a generated one is random; a short one is left to the length check, which
+        // says so).
+        let alg = settings.jwt_alg;
+        let (jwt_secret, jwt_files) = match (&settings.jwt_secret, alg) {
+            (Some(secret), JwtAlg::Hs256) => {
+                if secret.len() >= authlab_jwt::MIN_SECRET_BYTES {
+                    authlab_jwt::secret_strength::check(secret)
+                        .map_err(|weak| anyhow::anyhow!("AUTHLAB_JWT_SECRET refused: {weak}"))?;
+                }
+                (secret.clone(), None)
             }
-            Some(secret) => secret.clone(),
-            None => keys::load_or_create(
-                &settings.data_dir,
-                JWT_SECRET_FILE,
-                GENERATED_JWT_SECRET_BYTES,
-            )?,
+            (Some(_), JwtAlg::EdDsa) => anyhow::bail!(
+                "AUTHLAB_JWT_SECRET is an HS256 secret; unset it for AUTHLAB_JWT_ALG=EdDSA (its key \
+                 is generated in the data directory)"
+            ),
+            (None, _) => (
+                keys::load_or_create(
+                    &settings.data_dir,
+                    alg.key_file_name(),
+                    alg.generated_key_bytes(),
+                )?,
+                Some(RingFiles::new(settings.data_dir.join(alg.key_file_name()))),
+            ),
         };
         let csrf_key = CsrfKey::new(
             keys::load_or_create(&settings.data_dir, CSRF_KEY_FILE, 32)?,
@@ -63,6 +74,7 @@ impl AppState {
             redis: redis.clone(),
             cookie_key: cookie_key.clone(),
             jwt_secret,
+            jwt_files,
         })?;
         let cookie_judges = cookie_judges(&built, &cookie_key, &csrf_key);
         let throttle = LoginThrottle::new(ThrottleLimits {
