@@ -3,19 +3,19 @@
 
 use std::sync::Arc;
 
-use authlab_core::{CookieName, Credential, Mount, MountInfo, MountSlug, StateHome, StepWords};
+use authlab_core::{Credential, Mount, MountInfo, StateHome, StepWords};
 
-use crate::JwtBackend;
+use crate::{settings, JwtBackend};
 
 pub const JWT_MOUNT: MountInfo = MountInfo {
-    slug: MountSlug::new("jwt"),
+    slug: settings::SLUG,
     title: "JSON Web Token",
     summary: "Stateless: at login the server signs a JSON Web Token and keeps nothing; your \
               browser sends the token back and the server only checks the signature. It survives \
               restarts and needs no lookup, but logout cannot stop a copied token before it \
               expires.",
     credential: Credential {
-        cookie: Some(CookieName::new("authlab_jwt")),
+        cookie: Some(settings::COOKIE),
         bearer: true,
         what: "a signed token",
     },

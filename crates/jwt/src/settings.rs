@@ -2,7 +2,11 @@
 
 use std::{fmt, str::FromStr, time::Duration};
 
-use authlab_core::Secret;
+use authlab_core::{CookieName, MountSlug, Secret};
+
+/// The `/jwt` mount's slug and cookie, named once: `JWT_MOUNT` and the default settings read them.
+pub const SLUG: MountSlug = MountSlug::new("jwt");
+pub const COOKIE: CookieName = CookieName::new("authlab_jwt");
 
 /// HS256 keys shorter than this are refused: RFC 7518 §3.2 asks for a key at least as long as the
 /// hash output (256 bits), and jsonwebtoken itself accepts even an empty key.
@@ -101,8 +105,8 @@ impl JwtSettings {
             ttl,
             issuer: "authlab".to_owned(),
             audience: "authlab-demo".to_owned(),
-            cookie_name: "authlab_jwt".to_owned(),
-            cookie_path: "/jwt".to_owned(),
+            cookie_name: COOKIE.as_str().to_owned(),
+            cookie_path: SLUG.prefix(),
             cookie_secure: true,
         }
     }

@@ -1,14 +1,14 @@
 //! Rotate the JWT key while the server runs.
 //!
-//! A new key is made and written over the key file (so a restart keeps the new key, not the old
-//! one), a codec is built for it once, and the key ring swaps it in: every token signed with the
-//! old key is refused from the next request on. With `AUTHLAB_JWT_SECRET` set, the key belongs to
+//! Both ways are operations of the JWT mount's key ring, kept in the data directory so a restart
+//! keeps them: **with overlap** a new key signs and the old one keeps verifying until the last
+//! token it signed has expired (nobody is logged out); the **emergency** drops every old key at
+//! once (a leaked key: everyone is logged out). With `AUTHLAB_JWT_SECRET` set, the key belongs to
 //! whoever set it, and the lab refuses rather than invent a key the next start would not know.
 
 use super::{Lab, LabInfo};
 use actix_web::{http::StatusCode, web, HttpResponse};
 use authlab_core::Secret;
-use authlab_jwt::{JwtSettings, TokenCodec};
 use sha2::{Digest, Sha256};
 
 use super::pages::RotatePage;
@@ -19,15 +19,14 @@ use crate::{
     render::{self, private},
     Settings, TokenKit,
 };
-use authlab_web::keys::{self, GENERATED_JWT_SECRET_BYTES, JWT_SECRET_FILE};
 
 /// This lab, as the index lists it and the app routes it.
 pub const LAB: Lab = Lab {
     info: LabInfo {
             slug: "rotate",
             title: "Rotate the JWT key",
-            summary: "Replace the key that signs and checks tokens while the server runs.",
-            affects: Some("Replaces the /jwt signing key for everybody: every /jwt login in the room ends, and the key file in the data directory is replaced."),
+            summary: "Replace the key that signs tokens while the server runs: gently, with overlap, or all at once.",
+            affects: Some("Replaces the /jwt signing key for everybody: with overlap nobody is logged out; the emergency ends every /jwt login in the room. The key files in the data directory are replaced."),
     },
     page_routes,
     under_each_mount: None,
@@ -59,14 +58,29 @@ pub async fn show(tokens: web::Data<TokenKit>, csrf: CsrfToken) -> Result<HttpRe
 pub async fn submit(
     tokens: web::Data<TokenKit>,
     settings: web::Data<Settings>,
-    _form: CheckedForm,
+    mut form: CheckedForm,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
-    let outcome = rotate(&tokens, &settings);
+    // The emergency is the default: a post without a mode (the page before the overlap button
+    // existed, a curl line) does what the one button always did.
+    let mode = match form.take("mode").ok().as_deref() {
+        Some("overlap") => Rotation::Overlap,
+        _ => Rotation::RevokeAll,
+    };
+    let outcome = rotate(&tokens, &settings, mode);
     page(&tokens, &csrf, Some(outcome))
 }
 
-fn rotate(tokens: &TokenKit, settings: &Settings) -> Result<String, String> {
+/// The two ways to change the key, both operations of the key ring.
+#[derive(Clone, Copy)]
+enum Rotation {
+    /// A new signing key; the old one verifies until the last token it signed has expired.
+    Overlap,
+    /// A new signing key and no other: every token so far is refused (a leaked key).
+    RevokeAll,
+}
+
+fn rotate(tokens: &TokenKit, settings: &Settings, mode: Rotation) -> Result<String, String> {
     if settings.jwt_secret.is_some() {
         return Err(
             "The key comes from AUTHLAB_JWT_SECRET, so this server will not replace it: \
@@ -75,32 +89,29 @@ fn rotate(tokens: &TokenKit, settings: &Settings) -> Result<String, String> {
         );
     }
     let old = current_fingerprint(tokens);
+    let done = match mode {
+        Rotation::Overlap => tokens.keys.rotate_with_overlap(),
+        Rotation::RevokeAll => tokens.keys.revoke_all(),
+    };
     // The errors name the data directory's absolute path: logged for the operator, never shown.
-    let secret = keys::replace(
-        &settings.data_dir,
-        JWT_SECRET_FILE,
-        GENERATED_JWT_SECRET_BYTES,
-    )
-    .map_err(|err| {
-        tracing::error!(error = %err, "the rotate lab could not write the key file");
-        "The new key could not be written to the data directory, so the key was not rotated. \
-         The server log has the details."
+    done.map_err(|err| {
+        tracing::error!(error = %err, "the rotate lab could not change the key");
+        "The new key could not be made or kept in the data directory, so the key was not \
+         rotated. The server log has the details."
             .to_owned()
     })?;
-    let codec = TokenCodec::new(&JwtSettings {
-        secret,
-        ..tokens.settings.clone()
-    })
-    .map_err(|err| {
-        tracing::error!(error = %err, "the rotate lab could not build a codec");
-        "The new key could not be used, so the key was not rotated. The server log has the \
-         details."
-            .to_owned()
-    })?;
-    tokens.keys.rotate(codec);
     let new = current_fingerprint(tokens);
     tracing::warn!(%old, %new, "JWT key rotated by the rotate lab");
-    Ok(format!("Key {old} replaced by key {new}."))
+    Ok(match mode {
+        Rotation::Overlap => format!(
+            "Key {old} replaced by key {new} for signing; {old} still verifies the tokens it \
+             signed until they expire, so nobody was logged out."
+        ),
+        Rotation::RevokeAll => format!(
+            "Key {old} replaced by key {new}, and no old key kept: every /jwt token signed \
+             before now is refused."
+        ),
+    })
 }
 
 fn page(

@@ -316,6 +316,34 @@ async fn rotating_the_key_ends_every_jwt_login_and_replaces_the_key_file() {
 }
 
 #[tokio::test]
+async fn rotating_with_overlap_keeps_every_jwt_login_and_signs_new_ones_with_the_new_key() {
+    // Arrange
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in(JWT, ALICE).await;
+    let before = app.jar().get("authlab_jwt").expect("token");
+    let old_codec = app.jwt_codec();
+
+    // Act
+    let page = press(&app, "/labs/rotate", &[("mode", "overlap")]).await;
+
+    // Assert: the old token still opens the dashboard; a new login gets the new key's token.
+    assert_body_contains(&page, "nobody was logged out");
+    assert_status(&app.get_dashboard(JWT).await, 200);
+    assert_status(&app.api_me(JWT, Some(&before)).await, 200);
+    app.log_in(JWT, ALICE).await;
+    let after = app.jar().get("authlab_jwt").expect("token");
+    assert!(
+        app.jwt_codec().verify(&after).is_ok(),
+        "the file holds the new key"
+    );
+    assert!(
+        old_codec.verify(&after).is_err(),
+        "the new token is signed by the new key"
+    );
+}
+
+#[tokio::test]
 async fn rotation_is_refused_when_the_key_comes_from_the_environment() {
     let redis = RedisServer::start().expect("redis");
     let mut settings = TestApp::settings_for(&redis.url());
