@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod identity;
 pub mod inspection;
 pub mod mount;
+pub mod private_file;
 pub mod rejection;
 pub mod secret;
 pub mod timing;

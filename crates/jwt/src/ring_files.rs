@@ -129,28 +129,11 @@ fn replace_private(path: &Path, contents: &[u8]) -> Result<(), RingFileError> {
         std::process::id(),
         rand::random::<u32>()
     ));
-    write_new_private_file(&temp, contents).map_err(io_err)?;
+    authlab_core::private_file::write_new(&temp, contents).map_err(io_err)?;
     fs::rename(&temp, path).map_err(|err| {
         let _ = fs::remove_file(&temp);
         io_err(err)
     })
-}
-
-#[cfg(unix)]
-fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    fs::write(path, contents)
 }
 
 #[cfg(test)]

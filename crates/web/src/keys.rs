@@ -95,7 +95,7 @@ fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
         std::process::id(),
         rand::random::<u32>()
     ));
-    write_new_private_file(&temp, contents)?;
+    authlab_core::private_file::write_new(&temp, contents)?;
     let linked = fs::hard_link(&temp, path);
     let _ = fs::remove_file(&temp);
     linked
@@ -111,23 +111,6 @@ pub fn readable_by_others(path: &Path) -> bool {
 #[cfg(not(unix))]
 pub fn readable_by_others(_path: &Path) -> bool {
     false
-}
-
-#[cfg(unix)]
-fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    fs::write(path, contents)
 }
 
 #[cfg(test)]
