@@ -19,8 +19,6 @@ use authlab_session::{
 };
 use authlab_web::{errors::store_unavailable, Settings};
 
-use super::state::session_lifetimes;
-
 /// Every mount this server serves, in the order the pages show them: what the test kit and the
 /// benchmarks iterate without running a server.
 pub const CATALOG: [&MountInfo; 4] = [&REDIS_MOUNT, &MEMORY_MOUNT, &JWT_MOUNT, &BASELINE_MOUNT];
@@ -55,14 +53,16 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         jwt_secret,
         jwt_files,
     } = parts;
-    let (idle, absolute) = session_lifetimes(settings);
     // One policy for both session mounts, their middleware and their backend alike.
-    let policy = SessionPolicy::new(idle, absolute);
+    let policy = SessionPolicy::new(
+        Duration::from_secs(settings.session_ttl),
+        Duration::from_secs(settings.session_absolute_ttl),
+    );
     let session_lifetime = format!(
         "AUTHLAB_SESSION_TTL = {} s after the last change, and at most \
          AUTHLAB_SESSION_ABSOLUTE_TTL = {} s after login",
-        idle.as_secs(),
-        absolute.as_secs()
+        policy.idle.as_secs(),
+        policy.absolute.as_secs()
     );
     let cookie = |info: &MountInfo| SessionSettings {
         cookie_name: info

@@ -1,13 +1,13 @@
 //! Building the application's long-lived parts from [`Settings`]: keys from the data directory,
 //! the Redis link, the stores, the mounts, the classroom's handles.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use authlab_classroom::{
     walkthrough::{recorder::verified_id, BROWSER_COOKIE},
     Classroom, Recorder, RestartSwitch, TokenKit,
 };
-use authlab_core::{HashBudget, Mounts, UserDirectory};
+use authlab_core::{HashBudget, UserDirectory};
 use authlab_jwt::{JwtAlg, RingFiles};
 use authlab_session::{store::RedisLink, CookieKey, MIN_KEY_BYTES};
 use authlab_web::{
@@ -114,10 +114,6 @@ impl AppState {
         &self.product.users
     }
 
-    pub fn mounts(&self) -> &Mounts {
-        &self.product.mounts
-    }
-
     pub fn redis(&self) -> &RedisLink {
         &self.classroom.redis
     }
@@ -141,7 +137,7 @@ fn cookie_judges(
     let keys = built.jwt_keys.clone();
     judges.push((
         built.jwt_settings.cookie_name.clone(),
-        Arc::new(move |value| keys.load().verify(value).is_ok()),
+        Arc::new(move |value| keys.verify(value).is_ok()),
     ));
     let key = csrf_key.clone();
     judges.push((
@@ -149,12 +145,4 @@ fn cookie_judges(
         Arc::new(move |value| verified_id(&key, value).is_some()),
     ));
     CookieJudges::new(judges)
-}
-
-/// How long a session lives: the idle and absolute lifetimes, at least a second each.
-pub(super) fn session_lifetimes(settings: &Settings) -> (Duration, Duration) {
-    (
-        Duration::from_secs(settings.session_ttl.max(1)),
-        Duration::from_secs(settings.session_absolute_ttl.max(1)),
-    )
 }
