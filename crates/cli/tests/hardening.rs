@@ -322,17 +322,7 @@ async fn anonymous_tour(base: &str) -> Vec<String> {
         .send()
         .await
         .expect("login form");
-    let seed = form
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()
-                .filter(|p| p.starts_with("authlab_csrf="))
-        })
-        .map(str::to_owned)
+    let seed = authlab_testkit::set_cookie_pair(form.headers(), "authlab_csrf")
         .expect("a CSRF seed cookie");
     let token = extract_csrf_token(&form.text().await.expect("body")).expect("a CSRF token");
     let mut bodies = Vec::new();

@@ -173,3 +173,15 @@ impl Client {
         }
     }
 }
+
+/// `name=value` of the `name` cookie a raw response sets, ready to send back in a `Cookie`
+/// header: for the tests that drive a second browser by hand with plain reqwest.
+pub fn set_cookie_pair(headers: &header::HeaderMap, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|pair| pair.starts_with(&prefix)))
+        .map(str::to_owned)
+}

@@ -20,7 +20,7 @@ pub mod test_app;
 pub use assertions::*;
 pub use authlab_procs::{free_port, RedisOptions, RedisServer, RedisServerError};
 pub use browser::Browser;
-pub use client::{CookieJar, TestResponse};
+pub use client::{set_cookie_pair, CookieJar, TestResponse};
 pub use test_app::{extract_csrf_token, TestApp};
 
 /// The demo accounts and their passwords (documented in the README).

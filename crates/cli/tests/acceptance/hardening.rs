@@ -211,18 +211,7 @@ async fn the_memory_inspector_shows_your_record_and_only_counts_the_others() {
         .send()
         .await
         .expect("form");
-    let seed = form
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()
-                .filter(|p| p.starts_with("authlab_csrf="))
-        })
-        .map(str::to_owned)
-        .expect("seed");
+    let seed = authlab_testkit::set_cookie_pair(form.headers(), "authlab_csrf").expect("seed");
     let token =
         authlab_testkit::extract_csrf_token(&form.text().await.expect("body")).expect("token");
     let login = other
@@ -236,17 +225,7 @@ async fn the_memory_inspector_shows_your_record_and_only_counts_the_others() {
         .send()
         .await
         .expect("bob logs in");
-    let bob_cookie = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()
-                .filter(|p| p.starts_with("authlab_memory="))
-        })
-        .map(str::to_owned)
+    let bob_cookie = authlab_testkit::set_cookie_pair(login.headers(), "authlab_memory")
         .expect("bob's session cookie");
     let bobs_page = other
         .get(format!("{}/memory/dashboard", alice.base_url()))
