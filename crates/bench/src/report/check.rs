@@ -3,7 +3,7 @@
 use authlab_core::{MountInfo, StateHome};
 
 use crate::{
-    results::{Results, TargetCheck, Verdict},
+    results::{spread, Results, TargetCheck, Verdict},
     BenchConfig,
 };
 
@@ -16,74 +16,122 @@ fn check(target: &str, measured: String, met: Option<bool>, why: String) -> Targ
     }
 }
 
-/// Each target of issue 4, judged from the measured figures.
+/// Each target of issue 13 ("measure the mechanisms"), judged from the measured figures.
 pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
     let mut checks = Vec::new();
-    let figures = |m: Option<&MountInfo>| m.and_then(|m| results.mounts.get(m.slug.as_str()));
-    let rps = |m| figures(m).and_then(|f| f.rps);
-    let cpu = |m| figures(m).and_then(|f| f.cpu_us_per_request);
+    let row = |m: Option<&MountInfo>| {
+        let m = m?;
+        results
+            .throughput
+            .as_ref()?
+            .rows
+            .iter()
+            .find(|r| r.variant.is_none() && r.mount == m.slug.as_str())
+    };
     let baseline = config.mounts.baseline();
-    let base_slug = baseline.map_or("", |m| m.slug.as_str());
-    let shared_cores = "the load generator shares the machine's cores with the server and Redis, \
-                        so every route pays for the client too; the ratio is of routes measured the same way";
-    // The targets are about where the login lives: a signature check on the client's token, a
-    // lookup in Redis.
-    for (home, floor) in [(StateHome::Client, 0.9), (StateHome::Redis, 0.7)] {
+    let base = row(baseline);
+    let pinned = results.throughput.as_ref().and_then(|t| t.pinning.clone());
+    let how = pinned.as_ref().map_or_else(
+        || "not pinned (fewer than two cores): the generator shared the server's core".to_owned(),
+        |p| format!("pinned: {p}"),
+    );
+    let profile =
+        "where the time goes is profiled in docs/architecture.md, \"CPU budget per request\"";
+
+    // Server CPU per request above the baseline, and the pinned rate against it: the cost of the
+    // mechanism, not of the HTTP stack every route shares.
+    for (home, cpu_limit, rate_floor) in [
+        (StateHome::Client, 1.5, 0.85),
+        (StateHome::Process, 1.5, 0.85),
+        (StateHome::Redis, 8.0, 0.5),
+    ] {
         let Some(info) = config.mounts.home(home) else {
             continue;
         };
-        let mount = info.slug.as_str();
-        let target = format!("/{mount} throughput ≥ {floor}× baseline");
-        checks.push(match (rps(Some(info)), rps(baseline)) {
-            (Some(r), Some(b)) if b > 0.0 => {
-                let ratio = r / b;
-                let met = ratio >= floor;
-                let spread = |slug: &str| {
-                    results
-                        .throughput
-                        .as_ref()
-                        .and_then(|t| t.rows.iter().find(|row| row.mount == slug))
-                        .map(|row| {
-                            let lo = row.rps_rounds.iter().copied().fold(f64::INFINITY, f64::min);
-                            let hi = row.rps_rounds.iter().copied().fold(0.0, f64::max);
-                            format!("{lo:.0}–{hi:.0}")
-                        })
-                        .unwrap_or_default()
+        let mount = info.slug.prefix();
+        let target = format!("{mount}: server CPU per request ≤ {cpu_limit} µs above baseline");
+        checks.push(match (row(Some(info)), base) {
+            (Some(r), Some(b)) => {
+                let above = r.cpu_server_us_per_request - b.cpu_server_us_per_request;
+                let spread = |v: &[f64]| {
+                    spread(v).map_or(String::new(), |(lo, hi)| {
+                        format!(" (rounds {lo:.1}–{hi:.1})")
+                    })
                 };
-                let noise = format!(
-                    " Rounds ranged {} rps for /{mount} and {} for /{base_slug}: a ratio this close to \
-                     its target can land either side of it from run to run on a shared machine.",
-                    spread(mount),
-                    spread(base_slug)
-                );
-                let why = if met {
-                    format!("{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds); {shared_cores}.")
-                } else if home == StateHome::Redis {
+                check(
+                    &target,
+                    format!("+{above:.1} µs"),
+                    Some(above <= cpu_limit),
                     format!(
-                        "{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds): each request \
-                         waits for a Redis GET and Redis runs on the same two cores, taking CPU from \
-                         the server; {shared_cores}."
-                    )
-                } else {
-                    format!(
-                        "{ratio:.2}× ({r:.0} vs {b:.0} rps, medians of the rounds): base64, JSON and \
-                         HMAC work per request; {shared_cores}."
-                    )
-                };
-                let why = if (ratio - floor).abs() < 0.1 { why + &noise } else { why };
-                let why = match (cpu(Some(info)), cpu(baseline)) {
-                    (Some(m), Some(b)) if m > 0.0 => format!(
-                        "{why} CPU per request (server + Redis), which varies less from round to \
-                         round than the rate: {m:.1} µs on /{mount} against {b:.1} µs on /{base_slug}, \
-                         a cost ratio of {:.2}×.",
-                        b / m
+                        "{:.1} µs{} on {mount} against {:.1} µs{} on the baseline, the server \
+                         process's utime + stime over the closed loop / requests; {how}. {}",
+                        r.cpu_server_us_per_request,
+                        spread(&r.cpu_server_us_rounds),
+                        b.cpu_server_us_per_request,
+                        spread(&b.cpu_server_us_rounds),
+                        if above <= cpu_limit {
+                            String::new()
+                        } else {
+                            format!("Missed: {profile}.")
+                        }
                     ),
-                    _ => why,
+                )
+            }
+            _ => check(
+                &target,
+                "—".into(),
+                None,
+                "throughput scenario not run".into(),
+            ),
+        });
+        let target = format!("{mount}: pinned throughput ≥ {rate_floor}× baseline");
+        checks.push(match (row(Some(info)), base) {
+            (Some(r), Some(b)) if b.rps > 0.0 => {
+                let ratio = r.rps / b.rps;
+                let rounds = |v: &[f64]| {
+                    spread(v).map_or(String::new(), |(lo, hi)| format!("{lo:.0}–{hi:.0}"))
                 };
-                check(&target, format!("{ratio:.2}×"), Some(met), why)
+                check(
+                    &target,
+                    format!("{ratio:.2}×"),
+                    pinned.is_some().then_some(ratio >= rate_floor),
+                    format!(
+                        "{:.0} vs {:.0} req/s, medians of the rounds (rounds {} and {}); {how}; the \
+                         server kept {:.0} % of its cores busy on {mount}, the generator and Redis {:.0} % of \
+                         theirs.{}",
+                        r.rps,
+                        b.rps,
+                        rounds(&r.rps_rounds),
+                        rounds(&b.rps_rounds),
+                        r.server_cores_busy * 100.0,
+                        r.generator_cores_busy * 100.0,
+                        if pinned.is_none() {
+                            " Only a pinned run is judged."
+                        } else if ratio >= rate_floor {
+                            ""
+                        } else {
+                            " Missed: the rate follows the server's CPU per request above, whose profile is in docs/architecture.md."
+                        }
+                    ),
+                )
             }
             _ => check(&target, "—".into(), None, "throughput scenario not run".into()),
         });
+        if home == StateHome::Redis {
+            let target = format!("{mount}: Redis CPU per request ≤ 4 µs");
+            checks.push(match row(Some(info)) {
+                Some(r) => check(
+                    &target,
+                    format!("{:.1} µs", r.cpu_redis_us_per_request),
+                    Some(r.cpu_redis_us_per_request <= 4.0),
+                    format!(
+                        "the redis-server process's utime + stime over {mount}'s closed loop / requests \
+                         (one MGET each); {how}."
+                    ),
+                ),
+                None => check(&target, "—".into(), None, "throughput scenario not run".into()),
+            });
+        }
     }
 
     let target =
@@ -119,34 +167,28 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
         None => check(target, "—".into(), None, "throughput scenario not run".into()),
     });
 
-    let target = "HS256 verify ≤ 1.5× the crate's best published figure (about 1 µs, so ≤ 1.5 µs); no key parsing per request";
+    let target = "the server's HS256 verify ≤ 1.0 µs";
     checks.push(match &results.throughput {
         Some(t) => {
             let bare = t.hs256_bare_verify_ns / 1000.0;
             let server = t.hs256_verify_ns / 1000.0;
-            let met = bare <= 1.5;
+            let met = server <= 1.0;
             check(
                 target,
-                format!("{bare:.2} µs (server path {server:.2} µs)"),
+                format!("{server:.2} µs (jsonwebtoken::decode {bare:.2} µs)"),
                 Some(met),
                 format!(
-                    "`jsonwebtoken::decode` of the server's token with a key built once, {} tokens timed \
-                     in the bench process (fastest of 10 rounds); the server's own `TokenCodec::verify` (size limit, `typ`, \
-                     `iat`, `exp == now`, five required claims) on the same token took {server:.2} µs. \
-                     Keys are built once in `TokenCodec::new`, so no request parses a key. criterion's \
-                     `jwt` group has the per-algorithm figures.{}",
+                    "the server's `TokenCodec::verify` (its own HS256 path over `hmac`, `base64` and \
+                     `serde_json`, differentially fuzzed against the strict `jsonwebtoken` \
+                     configuration) of its nine-claim token, {} tokens timed in the bench process \
+                     (fastest of 10 rounds), beside `jsonwebtoken::decode` of the same token in the \
+                     same rounds; signing took {:.2} µs.{}",
                     t.verify_iterations,
+                    t.hs256_sign_ns / 1000.0,
                     if met {
-                        String::new()
+                        ""
                     } else {
-                        format!(
-                            " Over the target on this machine. The HMAC is not the cost: signing the \
-                             same claims (the same HMAC over the same bytes, plus JSON and base64 \
-                             encoding) took {:.2} µs in the same run. Verifying adds base64 and JSON \
-                             decoding of the server's nine claims and the validation, on a shared \
-                             virtual CPU.",
-                            t.hs256_sign_ns / 1000.0
-                        )
+                        " Missed on this run; the criterion group `jwt/verify` breaks it down."
                     }
                 ),
             )
@@ -162,7 +204,7 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                     .iter()
                     .find(|(k, _)| k == "authlab:session")
                     .map(|(_, b)| *b);
-                let met = row.redis_bytes_per_user <= 260.0;
+                let met = row.redis_bytes_per_user <= 300.0;
                 let why = if met {
                     format!("used_memory delta / N at N = {}", row.users)
                 } else {
@@ -175,14 +217,14 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                     )
                 };
                 checks.push(check(
-                    "Redis bytes per logged-in user ≤ 260 with its TTL",
+                    "Redis bytes per logged-in user ≤ 300, all bookkeeping included",
                     format!("{:.0} B", row.redis_bytes_per_user),
                     Some(met),
                     why,
                 ));
-                let met = row.in_process_bytes_per_user <= 200.0;
+                let met = row.in_process_bytes_per_user <= 150.0;
                 checks.push(check(
-                    "in-process store ≤ 200 bytes per user",
+                    "in-process store ≤ 150 bytes per user",
                     format!("{:.0} B", row.in_process_bytes_per_user),
                     Some(met),
                     format!(
@@ -205,8 +247,8 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
         }
         None => {
             for t in [
-                "Redis bytes per logged-in user ≤ 260 with its TTL",
-                "in-process store ≤ 200 bytes per user",
+                "Redis bytes per logged-in user ≤ 300, all bookkeeping included",
+                "in-process store ≤ 150 bytes per user",
             ] {
                 checks.push(check(t, "—".into(), None, "memory scenario not run".into()));
             }
