@@ -7,6 +7,12 @@ use crate::results::Results;
 
 pub(super) fn write(out: &mut String, results: &Results, _page: &Page<'_>) -> std::fmt::Result {
     writeln!(out, "# authlab benchmark report\n")?;
+    let m = &results.machine;
+    writeln!(
+        out,
+        "**{}** · commit `{}` · {} ({} cores, {}) · {}\n",
+        results.generated_at, m.commit, m.cpu_model, m.cores, m.memory_total, m.os
+    )?;
     writeln!(
         out,
         "Generated {} by `{}` ({} run, {:.0} s). Every figure below was measured in this run, on this \

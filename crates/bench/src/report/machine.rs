@@ -12,7 +12,7 @@ pub(super) fn write(out: &mut String, results: &Results, _page: &Page<'_>) -> st
     writeln!(out, "| CPU | {} |", m.cpu_model)?;
     writeln!(
         out,
-        "| cores | {} (shared by the server, Redis and the load generator) |",
+        "| cores | {} (the throughput scenario pins the server apart; the others share them) |",
         m.cores
     )?;
     writeln!(out, "| memory | {} |", m.memory_total)?;
@@ -20,7 +20,7 @@ pub(super) fn write(out: &mut String, results: &Results, _page: &Page<'_>) -> st
     writeln!(out, "| kernel | {} |", m.kernel)?;
     writeln!(out, "| rustc | {} |", m.rustc)?;
     writeln!(out, "| Redis | {} |", m.redis)?;
-    writeln!(out, "| authlab | {} |", m.authlab)?;
+    writeln!(out, "| authlab | {} (commit `{}`) |", m.authlab, m.commit)?;
     writeln!(
         out,
         "| load average (1, 5, 15 min) | {} at the start, {} at the end |",

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Page;
-use crate::results::Results;
+use crate::results::{spread, Results};
 
 pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std::fmt::Result {
     let redis = &page.redis;
@@ -23,47 +23,111 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
              it is large, the generator, not the server, fell behind.\n",
             t.connections, t.closed_loop_secs, t.offered_rate, t.open_loop_secs
         )?;
+        match &t.pinning {
+            Some(pinning) => writeln!(
+                out,
+                "**Pinned** (`taskset -a -p`): {pinning}. The server's core runs only the server, \
+                 so its CPU per request is its own; the last two columns say which side was the limit \
+                 (a server kept near 100 % busy beside a generator that was not means the server was). \
+                 The rest of the machine may be shared with other work: of its busy CPU time during the \
+                 closed loop (`/proc/stat`), {:.0} % went to processes other than the servers, Redis and \
+                 the load generator, {:.0} % to interrupt work charged to no process (mostly this \
+                 benchmark's own loopback networking), and {:.0} % was stolen by the hypervisor. Each \
+                 loop is split into {} rounds with the mounts interleaved (the order rotating): a rate is \
+                 the median of the rounds and every figure shows its range over the rounds (min–max).\n",
+                t.other_processes_cpu_share * 100.0,
+                t.interrupt_cpu_share * 100.0,
+                t.steal_cpu_share * 100.0,
+                t.rounds
+            )?,
+            None => writeln!(
+                out,
+                "**Not pinned**: this machine has fewer than two cores, so the load generator, Redis and \
+                 the server shared them and every figure includes the generator's own cost. {} rounds, \
+                 mounts interleaved; ranges are min–max over the rounds.\n",
+                t.rounds
+            )?,
+        }
         writeln!(
             out,
-            "**The load generator runs on the same {} cores as the server and Redis**: it takes CPU from \
-             them, so the absolute rates are lower than a separate client machine would see. The ratios \
-             between mounts, measured the same way, are what the targets use. The machine may also be \
-             shared with other work: of the machine's busy CPU time during the closed loop \
-             (`/proc/stat`), {:.0} % went to processes other than the server, Redis and the load \
-             generator, {:.0} % to interrupt work charged to no process (mostly this benchmark's own \
-             loopback networking), and {:.0} % was stolen by the hypervisor; the load average is in the \
-             machine section. To keep such noise from landing on one mount, the \
-             time of each loop is split into {} rounds with the mounts interleaved (the order rotating); \
-             the maximum rate is the median of the rounds.\n",
-            results.machine.cores,
-            t.other_processes_cpu_share * 100.0,
-            t.interrupt_cpu_share * 100.0,
-            t.steal_cpu_share * 100.0,
-            t.rounds
+            "| mount | max req/s, median (min–max) | open-loop p50 µs (min–max) | p99 µs (min–max) | p99.9 µs | max µs | closed-loop p50 µs | generator send lag p99 µs | errors (closed / open) | server CPU µs/req (min–max) | above baseline | Redis CPU µs/req | server cores busy | generator + Redis cores busy |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         )?;
-        writeln!(
-            out,
-            "| mount | max req/s (median) | req/s per round | closed-loop p50 µs | open-loop p50 µs | p99 µs | p99.9 µs | max µs | generator send lag p99 µs | errors (closed / open) | server CPU µs/req | Redis CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
-        )?;
+        let base_cpu = page
+            .measured
+            .first()
+            .filter(|m| !m.login)
+            .and_then(|m| {
+                t.rows
+                    .iter()
+                    .find(|r| r.variant.is_none() && r.mount == m.slug.as_str())
+            })
+            .map(|r| r.cpu_server_us_per_request);
         for r in &t.rows {
-            let rounds: Vec<String> = r.rps_rounds.iter().map(|v| format!("{v:.0}")).collect();
+            let range_f = |v: &[f64], digits: usize| {
+                spread(v).map_or("—".to_owned(), |(lo, hi)| {
+                    format!("{lo:.digits$}–{hi:.digits$}")
+                })
+            };
+            let range_u =
+                |v: &[u64]| spread(v).map_or("—".to_owned(), |(lo, hi)| format!("{lo}–{hi}"));
+            let above = base_cpu.map_or("—".to_owned(), |b| {
+                format!("{:+.1}", r.cpu_server_us_per_request - b)
+            });
             writeln!(
                 out,
-                "| /{} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} | {:.1} |",
-                r.mount,
+                "| {} | {:.0} ({}) | {} ({}) | {} ({}) | {} | {} | {} | {} | {} / {} | {:.1} ({}) | {} | {:.1} | {:.0} % | {:.0} % |",
+                r.label(),
                 r.rps,
-                rounds.join(", "),
-                r.closed_p50_us,
+                range_f(&r.rps_rounds, 0),
                 r.p50_us,
+                range_u(&r.p50_us_rounds),
                 r.p99_us,
+                range_u(&r.p99_us_rounds),
                 r.p999_us,
                 r.max_us,
+                r.closed_p50_us,
                 r.p99_send_lag_us,
                 r.closed_errors,
                 r.open_errors,
                 r.cpu_server_us_per_request,
-                r.cpu_redis_us_per_request
+                range_f(&r.cpu_server_us_rounds, 1),
+                above,
+                r.cpu_redis_us_per_request,
+                r.server_cores_busy * 100.0,
+                r.generator_cores_busy * 100.0,
             )?;
+        }
+        if let Some(b) = base_cpu {
+            writeln!(
+                out,
+                "\nThe baseline's {b:.1} µs is what every route pays before any authentication: actix-web's \
+                 HTTP parsing and response, the kernel's loopback socket work charged to the server, and \
+                 this project's middleware (host allowlist, cookie-header repair, body deadline, \
+                 `Server-Timing`); `docs/architecture.md` (\"CPU budget per request\") splits it with a \
+                 profile. \"Above baseline\" is the cost of the mechanism itself.\n"
+            )?;
+        }
+        if let Some(denied) = t.rows.iter().find(|r| r.variant.is_some()) {
+            if let Some(plain) = t
+                .rows
+                .iter()
+                .find(|r| r.variant.is_none() && r.mount == denied.mount)
+            {
+                writeln!(
+                    out,
+                    "The price of revocation on /{0}: with the denylist on (`AUTHLAB_JWT_DENYLIST`, \
+                     its own server process in the same rounds), every request also asks Redis whether \
+                     its token was revoked: {1:.0} against {2:.0} req/s ({3:.2}×), {4:.1} against {5:.1} µs \
+                     of server CPU and {6:.1} µs of Redis CPU per request.\n",
+                    denied.mount,
+                    denied.rps,
+                    plain.rps,
+                    denied.rps / plain.rps.max(f64::MIN_POSITIVE),
+                    denied.cpu_server_us_per_request,
+                    plain.cpu_server_us_per_request,
+                    denied.cpu_redis_us_per_request
+                )?;
+            }
         }
         writeln!(out, "\n![Maximum throughput per mount](throughput.svg)\n")?;
         writeln!(
