@@ -19,7 +19,7 @@ pub mod test_app;
 
 pub use assertions::*;
 pub use authlab_procs::{free_port, RedisOptions, RedisServer, RedisServerError};
-pub use browser::Browser;
+pub use browser::{Browser, CHROMIUM};
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
 pub use test_app::{extract_csrf_token, TestApp};
 

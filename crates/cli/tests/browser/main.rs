@@ -8,6 +8,7 @@
 mod compare;
 mod inspector;
 mod labs;
+mod lesson;
 mod login;
 mod rejections;
 
