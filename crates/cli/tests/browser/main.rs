@@ -6,6 +6,7 @@
 //! request the browser made. One binary with one module per lesson, so the suite links once.
 
 mod compare;
+mod diagrams;
 mod inspector;
 mod labs;
 mod lesson;
