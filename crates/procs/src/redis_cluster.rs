@@ -142,6 +142,32 @@ impl RedisCluster {
         Ok(format!("127.0.0.1:{port}"))
     }
 
+    /// `127.0.0.1:port` of every live master, as the first live node that answers sees them.
+    pub fn masters(&self) -> anyhow::Result<Vec<String>> {
+        let port = self.a_running_port()?;
+        let text: String = query(port, redis::cmd("CLUSTER").arg("NODES"))?;
+        Ok(cluster_nodes::parse(&text)
+            .into_iter()
+            .filter(|node| node.master && !node.failing && !node.slots.is_empty())
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect())
+    }
+
+    /// One command on every live master (the whole key space is theirs), one answer each: to
+    /// count or flush keys from outside the app.
+    pub fn on_each_master<T: redis::FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> anyhow::Result<Vec<T>> {
+        self.masters()?
+            .iter()
+            .map(|address| {
+                let port: u16 = address.rsplit_once(':').map_or("", |(_, p)| p).parse()?;
+                Ok(query(port, command)?)
+            })
+            .collect()
+    }
+
     /// SIGKILL the master that serves this key or slot: a crash, no goodbye to its replica.
     pub fn kill_master_of(&mut self, target: impl Into<KeyOrSlot>) -> anyhow::Result<KilledMaster> {
         let slot = self.slot_of(target)?;

@@ -18,7 +18,10 @@ pub mod mounts;
 pub mod test_app;
 
 pub use assertions::*;
-pub use authlab_procs::{free_port, RedisOptions, RedisServer, RedisServerError};
+pub use authlab_procs::{
+    free_port, ClusterOptions, Haproxy, HaproxyOptions, RedisCluster, RedisOptions, RedisServer,
+    RedisServerError,
+};
 pub use browser::Browser;
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
 pub use test_app::{extract_csrf_token, TestApp};
