@@ -24,7 +24,7 @@ pub use authlab_procs::{
 };
 pub use browser::Browser;
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
-pub use test_app::{extract_csrf_token, TestApp};
+pub use test_app::{extract_csrf_token, Backing, TestApp};
 
 /// The demo accounts and their passwords (documented in the README).
 pub const ALICE: (&str, &str) = ("alice", "wonderland");
