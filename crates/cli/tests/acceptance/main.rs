@@ -5,6 +5,7 @@
 #[path = "../common/measured.rs"]
 mod measured;
 
+mod balancer;
 mod cluster;
 mod contract;
 mod corpus;
