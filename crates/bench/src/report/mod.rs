@@ -9,8 +9,10 @@
 //! and the [`Page`]'s names of mounts, and writes nothing when its scenario did not run.
 
 mod at_scale;
+mod capacity;
 mod check;
 mod choose;
+mod cluster_failover;
 mod fault;
 mod format;
 mod intro;
@@ -83,6 +85,8 @@ pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::
         memory::write,
         throughput::write,
         scale_out::write,
+        cluster_failover::write,
+        capacity::write,
         fault::write,
         machine::write,
     ] {
