@@ -118,6 +118,24 @@ impl Haproxy {
         }
     }
 
+    /// `haproxy -c`: whether HAProxy accepts a configuration file (its complaints otherwise).
+    pub fn check_config(path: &Path) -> anyhow::Result<()> {
+        let output = Command::new(program()?)
+            .arg("-c")
+            .arg("-f")
+            .arg(path)
+            .stdin(Stdio::null())
+            .output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "haproxy refuses {}:\n{}{}",
+            path.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(())
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

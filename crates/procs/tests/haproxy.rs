@@ -153,3 +153,12 @@ fn a_stopped_backend_is_taken_out_by_the_health_checks() {
     );
     assert_eq!(states, ("UP".to_owned(), "DOWN".to_owned()));
 }
+
+#[test]
+fn the_compose_files_balancer_configuration_is_valid() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/haproxy.cfg");
+
+    let checked = Haproxy::check_config(&path);
+
+    assert!(checked.is_ok(), "{checked:?}");
+}
