@@ -1,13 +1,16 @@
 //! `/session` on a real six-node Redis Cluster when the master holding a user's slot is killed:
 //! the mount recovers by itself once a replica has taken over, and every answer in between is a
 //! quick 503, never a hang, a 500, or a login lost (the login was replicated before the kill).
+//! And the walks of the key space (the flush lab) reach every master.
 
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use authlab_testkit::{assert_status, ClusterOptions, RedisCluster, TestApp, ALICE, SESSION};
+use authlab_testkit::{
+    assert_is_redirect_to, assert_status, ClusterOptions, RedisCluster, TestApp, ALICE, SESSION,
+};
 
 /// A request slower than this counts as a hang (the Redis timeout is 500 ms).
 const HANG: Duration = Duration::from_secs(3);
@@ -88,4 +91,55 @@ async fn after_the_users_master_is_killed_session_recovers_by_itself_with_only_5
     );
     assert_eq!(health_during, "down", "a master is missing");
     assert_eq!(health_after, "up");
+}
+
+/// Keys of every master that match `pattern`, one count per master.
+fn keys_per_master(cluster: &RedisCluster, pattern: &str) -> Vec<u64> {
+    cluster
+        .on_each_master(
+            redis::cmd("EVAL")
+                .arg(format!("return #redis.call('KEYS', '{pattern}')"))
+                .arg(0),
+        )
+        .expect("a count on every master")
+}
+
+#[tokio::test]
+async fn the_flush_lab_deletes_the_app_keys_on_every_master_and_nothing_else() {
+    let cluster = RedisCluster::start().expect("a six-node cluster");
+    let app = TestApp::spawn_on_cluster(&cluster).await;
+    app.log_in(SESSION, ALICE).await;
+    // Keys in ten slots, so on more than one master: the app's prefix, and someone else's.
+    for n in 0..10 {
+        for key in [format!("authlab:planted:{{{n}}}"), format!("other:{{{n}}}")] {
+            let master = cluster.master_of(key.as_str()).expect("its master");
+            let client = redis::Client::open(format!("redis://{master}")).expect("a URL");
+            let mut connection = client
+                .get_connection_with_timeout(Duration::from_secs(2))
+                .expect("the master answers");
+            let _: () = redis::cmd("SET")
+                .arg(&key)
+                .arg(1)
+                .query(&mut connection)
+                .expect("SET");
+        }
+    }
+    let before = keys_per_master(&cluster, "authlab:*");
+
+    let token = app.csrf_token().await;
+    let flushed = app
+        .post_form_as_is("/labs/flush", &[("csrf", &token)], &[])
+        .await;
+
+    assert_status(&flushed, 200);
+    assert!(
+        before.iter().filter(|&&n| n > 0).count() >= 2,
+        "the app's keys were spread over the masters: {before:?}"
+    );
+    assert_eq!(
+        keys_per_master(&cluster, "authlab:*"),
+        vec![0; before.len()]
+    );
+    assert_eq!(keys_per_master(&cluster, "other:*").iter().sum::<u64>(), 10);
+    assert_is_redirect_to(&app.get_dashboard(SESSION).await, "/session/login");
 }
