@@ -123,10 +123,6 @@ impl RedisLink {
         self.inner.timeout
     }
 
-    pub fn is_cluster(&self) -> bool {
-        matches!(self.inner.endpoint, RedisEndpoint::Cluster(_))
-    }
-
     /// Run `op` against Redis, bounded by the timeout (connecting included). On failure the
     /// connection is dropped and the outage reported.
     ///
