@@ -33,7 +33,7 @@ pub struct MountFigures {
     pub cpu_us_per_request: Option<f64>,
     /// Redis commands per unchanged request.
     pub redis_commands_per_request: Option<f64>,
-    /// Share of requests that succeed when they alternate between two instances.
+    /// Share of requests that succeed with two instances behind a round-robin balancer.
     pub scale_out_success: Option<f64>,
     /// Share of requests that failed while Redis was down.
     pub fault_error_rate_while_down: Option<f64>,
