@@ -51,7 +51,7 @@ pub async fn submit(
     let role = form.take("role")?;
     let change = match (users.lookup(&username), Role::parse(&role)) {
         (Some(before), Some(role)) => {
-            users.set_role(&username, role);
+            users.set_role(&username, role).map_err(anyhow::Error::from).map_err(PageError::from)?;
             tracing::info!(user = %username, from = %before.role, to = %role, "role changed by the lab");
             format!("{username}: {} → {role}, on the server, now.", before.role)
         }

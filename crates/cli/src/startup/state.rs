@@ -30,7 +30,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
-        let users = Arc::new(UserDirectory::demo());
+        let (users, skipped) = UserDirectory::with_students_in(settings.data_dir.clone())
+            .map_err(|err| anyhow::anyhow!("the students file could not be read: {err}"))?;
+        if skipped > 0 {
+            tracing::warn!(skipped, "lines of the students file were not understood and skipped");
+        }
+        let users = Arc::new(users);
         let cookie_key = CookieKey::new(&keys::load_or_create(
             &settings.data_dir,
             SESSION_KEY_FILE,
