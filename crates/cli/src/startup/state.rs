@@ -11,6 +11,7 @@ use authlab_core::{HashBudget, UserDirectory};
 use authlab_jwt::{JwtAlg, RingFiles};
 use authlab_session::{store::RedisLink, CookieKey, MIN_KEY_BYTES};
 use authlab_web::{
+    announcements::Announcements,
     csrf::CsrfKey,
     front_door::{CookieJudge, CookieJudges},
     hosts::AllowedHosts,
@@ -82,6 +83,7 @@ impl AppState {
             jwt_files,
         })?;
         let cookie_judges = cookie_judges(&built, &cookie_key, &csrf_key);
+        let announcements = Arc::new(Announcements::kept_in(&settings.data_dir));
         let throttle = LoginThrottle::new(ThrottleLimits {
             attempts_per_address: settings.logins_per_minute.max(1),
             ..ThrottleLimits::default()
@@ -107,6 +109,7 @@ impl AppState {
                 csrf_key,
                 throttle: Arc::new(throttle),
                 mounts: built.mounts,
+                announcements,
             },
         })
     }
