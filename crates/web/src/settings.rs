@@ -77,8 +77,9 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<IpAddr>,
 
-    /// Logins of any outcome allowed per client address per minute (a generous bound on
-    /// password hashing; failed logins have their own, tighter limits).
+    /// Passwords checked (logins of any outcome, joins) allowed per client address per minute:
+    /// the bound on guessing from one address and on password hashing. Wrong passwords have
+    /// their own limit per account and address (five a minute).
     #[arg(long, env = "AUTHLAB_LOGINS_PER_MINUTE", default_value_t = crate::throttle::DEFAULT_LOGINS_PER_MINUTE)]
     pub logins_per_minute: usize,
 

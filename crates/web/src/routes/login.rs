@@ -79,9 +79,7 @@ pub async fn submit(
     let LoginForm { username, password } = form;
     let identity = match check_password(&req, users, throttle, username.clone(), password).await? {
         PasswordCheck::Accepted(identity) => identity,
-        PasswordCheck::Throttled { retry_after } => {
-            return Err(PageError::Throttled { retry_after })
-        }
+        PasswordCheck::Throttled(throttled) => return Err(PageError::Throttled(throttled)),
         PasswordCheck::Busy { retry_after } => return Err(PageError::Busy { retry_after }),
         PasswordCheck::Refused => {
             tracing::info!(mount = %mount.slug, "failed login");
