@@ -9,8 +9,9 @@
 //! The index and the lab pages live at `/labs/<name>` ([`routes`]).
 //!
 //! **Classroom tools.** Restart, flush, rotate and the role change affect everyone using this
-//! server. They are POST forms with the CSRF token like every other form, and each page says what
-//! it affects; they are not access-controlled, because the server is a classroom demo.
+//! server. They are POST forms with the CSRF token like every other form, each page says what it
+//! affects, and only the teacher may press them (`crate::teacher`: 403 for anyone else, a
+//! cooldown, an announcement on every page). Anyone may read their pages.
 
 pub mod authorization;
 pub mod decode;

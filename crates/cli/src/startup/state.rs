@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use authlab_classroom::{
+    teacher::{Greeting, TeacherDesk},
     walkthrough::{recorder::verified_id, BROWSER_COOKIE},
     Classroom, Recorder, RestartSwitch, TokenKit,
 };
@@ -27,6 +28,8 @@ use super::mounts::{self, MountParts};
 pub struct AppState {
     pub product: Product,
     pub classroom: Classroom,
+    /// What the terminal is told of the teacher's password, once the server listens.
+    pub teacher_greeting: Arc<Greeting>,
 }
 
 impl AppState {
@@ -89,7 +92,10 @@ impl AppState {
             ..ThrottleLimits::default()
         });
 
+        let (teacher, teacher_greeting) = TeacherDesk::open(&settings)?;
+
         Ok(AppState {
+            teacher_greeting: Arc::new(teacher_greeting),
             classroom: Classroom {
                 tokens: TokenKit {
                     mount: built.tokens_mount,
@@ -99,6 +105,7 @@ impl AppState {
                 redis,
                 restart: RestartSwitch::default(),
                 recorder: Arc::new(Recorder::default()),
+                teacher: Arc::new(teacher),
             },
             product: Product {
                 hashing: HashBudget::per_core()?,
