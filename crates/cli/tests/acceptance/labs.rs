@@ -8,12 +8,16 @@ use authlab_testkit::{
 use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
-/// Press a lab's button: post its form with this browser's CSRF token.
+/// The labs whose buttons are classroom tools: only the teacher may press them.
+const TOOLS: [&str; 4] = ["/labs/roles", "/labs/flush", "/labs/rotate", "/labs/restart"];
+
+/// Press a lab's button: post its form with this browser's CSRF token (as the teacher, for a
+/// classroom tool).
 async fn press(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> TestResponse {
-    let token = app.csrf_token().await;
-    let mut fields = fields.to_vec();
-    fields.push(("csrf", &token));
-    app.post_form_as_is(path, &fields, &[]).await
+    if TOOLS.contains(&path) {
+        app.log_in_as_teacher().await;
+    }
+    app.press(path, fields).await
 }
 
 /// What `/<mount>/labs/status` says for this browser: `in`, `out`, `rejected` or `down`.
@@ -395,6 +399,7 @@ async fn the_status_probe_asks_each_mount_with_its_own_cookie() {
 async fn flushing_with_redis_down_is_a_quick_clear_503() {
     let mut redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
+    app.log_in_as_teacher().await;
     let token = app.csrf_token().await;
     redis.stop();
 

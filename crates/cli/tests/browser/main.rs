@@ -77,6 +77,21 @@ impl Classroom {
             .expect("submit the login form");
     }
 
+    /// Log in at `/teacher` with the test apps' teacher password, as the teacher types it.
+    pub async fn log_in_as_teacher(&self) {
+        self.browser
+            .open(&self.url("/teacher"))
+            .await
+            .expect("open the teacher's page");
+        self.browser
+            .submit_form(
+                "form.login",
+                &[("password", authlab_testkit::TEACHER_PASSWORD)],
+            )
+            .await
+            .expect("submit the teacher's password");
+    }
+
     /// The checks every lesson ends with: no console error, no request that left this machine.
     pub async fn assert_clean(&self) {
         let errors = self.browser.console_errors().await.expect("console log");
