@@ -121,6 +121,9 @@ impl ResponseError for PageError {
 pub enum ApiError {
     #[error("no credentials")]
     Unauthenticated,
+    /// A credential was presented and names no login (a session that was ended or flushed).
+    #[error("the credential names no login")]
+    UnknownCredential,
     #[error("credentials rejected: {0}")]
     Rejected(Rejection),
     #[error("wrong username or password")]
@@ -138,7 +141,10 @@ pub enum ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Unauthenticated | ApiError::Rejected(_) | ApiError::WrongCredentials => {
+            ApiError::Unauthenticated
+            | ApiError::UnknownCredential
+            | ApiError::Rejected(_)
+            | ApiError::WrongCredentials => {
                 StatusCode::UNAUTHORIZED
             }
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -156,6 +162,11 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated => json!({
                 "error": "unauthenticated",
                 "message": "no credentials were presented",
+            }),
+            ApiError::UnknownCredential => json!({
+                "error": "unknown_credential",
+                "message": "a credential was presented, but it names no login on this server: \
+                            the login was ended (logout, a flush, a restart) or it expired",
             }),
             ApiError::Rejected(reason) => json!({
                 "error": "invalid_credentials",
