@@ -20,7 +20,9 @@ use actix_web::web;
 use authlab_jwt::{JwtSettings, KeyRing};
 use authlab_session::store::RedisLink;
 
-pub(crate) use authlab_web::{announcements, csrf, errors, forms, inspector, render, Mount, Mounts, Settings};
+pub(crate) use authlab_web::{
+    announcements, csrf, errors, forms, inspector, render, Mount, Mounts, Settings,
+};
 
 pub use restart::{RestartSwitch, RESTART_EXIT_CODE};
 pub use walkthrough::{record_exchanges, Recorder};

@@ -239,7 +239,11 @@ impl UserDirectory {
 
     /// Add a student with an argon2id hash made by the caller. Refused when the name is taken,
     /// whatever its case.
-    pub fn add_student(&self, name: StudentName, password_hash: String) -> Result<(), AccountError> {
+    pub fn add_student(
+        &self,
+        name: StudentName,
+        password_hash: String,
+    ) -> Result<(), AccountError> {
         let mut accounts = self.write();
         let key = name.folded();
         if accounts.students.contains_key(&key) {
@@ -294,8 +298,12 @@ impl UserDirectory {
 
     /// The students, by name.
     pub fn students(&self) -> Vec<Identity> {
-        let mut students: Vec<Identity> =
-            self.read().students.values().map(student_identity).collect();
+        let mut students: Vec<Identity> = self
+            .read()
+            .students
+            .values()
+            .map(student_identity)
+            .collect();
         students.sort_by(|a, b| a.username.cmp(&b.username));
         students
     }
@@ -377,14 +385,17 @@ mod tests {
         assert!(users.set_role("bob", Role::Admin).expect("kept"));
 
         assert_eq!(users.lookup("bob").map(|i| i.role), Some(Role::Admin));
-        assert!(!users.set_role("nobody", Role::Admin).expect("nothing to keep"));
+        assert!(!users
+            .set_role("nobody", Role::Admin)
+            .expect("nothing to keep"));
     }
 
     #[test]
     fn a_student_is_kept_in_the_data_directory_and_read_back() {
         let dir = std::env::temp_dir().join(format!("authlab-users-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let hash = crate::hashing::hash_phc("carol-pass", &mut HashMemory::default()).expect("hash");
+        let hash =
+            crate::hashing::hash_phc("carol-pass", &mut HashMemory::default()).expect("hash");
         let (users, _) = UserDirectory::with_students_in(dir.clone()).expect("empty dir");
         let carol = StudentName::parse("carol").expect("valid");
 

@@ -388,7 +388,8 @@ impl TestApp {
     }
 
     pub async fn post_teacher_login(&self, password: &str) -> TestResponse {
-        self.press("/teacher/login", &[("password", password)]).await
+        self.press("/teacher/login", &[("password", password)])
+            .await
     }
 
     /// Become the teacher in this browser, and check it worked.
@@ -407,8 +408,11 @@ impl TestApp {
     }
 
     pub async fn post_teacher_password(&self, user: &str, password: &str) -> TestResponse {
-        self.press("/teacher/password", &[("user", user), ("password", password)])
-            .await
+        self.press(
+            "/teacher/password",
+            &[("user", user), ("password", password)],
+        )
+        .await
     }
 
     pub async fn get_join(&self) -> TestResponse {
@@ -418,7 +422,11 @@ impl TestApp {
     pub async fn post_join(&self, code: &str, username: &str, password: &str) -> TestResponse {
         self.press(
             "/join",
-            &[("code", code), ("username", username), ("password", password)],
+            &[
+                ("code", code),
+                ("username", username),
+                ("password", password),
+            ],
         )
         .await
     }

@@ -192,18 +192,19 @@ fn keep(file: &Path, entries: &VecDeque<Announcement>) -> std::io::Result<()> {
 }
 
 tokio::task_local! {
-    static ON_THIS_PAGE: Vec<Announcement>;
+    static BOARD: web::Data<Announcements>;
 }
 
-/// The announcements the page being rendered shows (none outside a request).
+/// The announcements the page being rendered shows (none outside a request). Read when the
+/// page is rendered, not when the request came in, so the page a tool answers with already
+/// carries the tool's own announcement.
 pub fn on_this_page() -> Vec<Announcement> {
-    ON_THIS_PAGE.try_with(Clone::clone).unwrap_or_default()
+    BOARD.try_with(|board| board.recent()).unwrap_or_default()
 }
 
-/// Run `work` with `announcements` as the page's banner (for handlers rendered outside the
-/// middleware, and tests).
-pub async fn with_banner<F: Future>(announcements: Vec<Announcement>, work: F) -> F::Output {
-    ON_THIS_PAGE.scope(announcements, work).await
+/// Run `work` with `board` as the banner's source (the middleware's job; tests call it).
+pub async fn with_board<F: Future>(board: web::Data<Announcements>, work: F) -> F::Output {
+    BOARD.scope(board, work).await
 }
 
 /// Middleware: every page rendered during this request shows the recent announcements.
@@ -211,13 +212,11 @@ pub async fn on_every_page(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let recent = req
-        .app_data::<web::Data<Announcements>>()
-        .map(|board| board.recent())
-        .unwrap_or_default();
-    with_banner(recent, next.call(req)).await
+    match req.app_data::<web::Data<Announcements>>().cloned() {
+        Some(board) => with_board(board, next.call(req)).await,
+        None => next.call(req).await,
+    }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -255,17 +254,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_page_sees_the_banner_of_its_own_request_only() {
+    async fn the_page_sees_its_own_servers_board_as_of_rendering() {
+        let board = web::Data::new(Announcements::default());
+
+        let inside = with_board(board.clone(), async {
+            let before = on_this_page();
+            board.announce("the teacher flushed Redis", &[MountSlug::new("session")]);
+            (before, on_this_page())
+        })
+        .await;
+
+        assert!(inside.0.is_empty());
+        assert_eq!(
+            inside.1.len(),
+            1,
+            "the answer to the tool shows the tool's announcement"
+        );
+        assert!(on_this_page().is_empty(), "outside a request: nothing");
+    }
+
+    #[test]
+    fn the_time_is_the_wall_clock_in_utc() {
         let said = Announcement {
             at: 38_520,
             text: "the teacher flushed Redis".to_owned(),
             ended: vec!["session".to_owned()],
         };
-
-        let inside = with_banner(vec![said.clone()], async { on_this_page() }).await;
-
-        assert_eq!(inside, vec![said.clone()]);
-        assert!(on_this_page().is_empty());
         assert_eq!(said.time(), "10:42 UTC");
     }
 }

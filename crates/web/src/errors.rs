@@ -144,9 +144,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated
             | ApiError::UnknownCredential
             | ApiError::Rejected(_)
-            | ApiError::WrongCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
+            | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,

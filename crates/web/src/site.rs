@@ -15,9 +15,8 @@ use actix_web::{
 use authlab_core::{HashBudget, Mount, Mounts, UserDirectory};
 
 use crate::{
-    announcements::Announcements,
-    csrf::CsrfKey, forms::MAX_BODY_BYTES, front_door::CookieJudges, hosts::AllowedHosts, routes,
-    throttle::LoginThrottle, Settings,
+    announcements::Announcements, csrf::CsrfKey, forms::MAX_BODY_BYTES, front_door::CookieJudges,
+    hosts::AllowedHosts, routes, throttle::LoginThrottle, Settings,
 };
 
 /// The product's long-lived parts, shared by every worker.

@@ -81,8 +81,10 @@ impl TeacherDesk {
                     .map_err(|_| anyhow::anyhow!("AUTHLAB_TEACHER_PASSWORD is not UTF-8"))?,
                 Origin::Configured,
             ),
-            None => secrets::load_or_make(dir, secrets::TEACHER_PASSWORD_FILE, secrets::new_password)
-                .map_err(|err| anyhow::anyhow!("the teacher's password file: {err}"))?,
+            None => {
+                secrets::load_or_make(dir, secrets::TEACHER_PASSWORD_FILE, secrets::new_password)
+                    .map_err(|err| anyhow::anyhow!("the teacher's password file: {err}"))?
+            }
         };
         if password.len() < authlab_core::students::MIN_PASSWORD_LEN {
             anyhow::bail!(

@@ -50,7 +50,16 @@ pub async fn show(
     mounts: web::Data<Mounts>,
     csrf: CsrfToken,
 ) -> actix_web::Result<HttpResponse> {
-    Ok(page(&req, &desk, &users, &mounts, &csrf, None, None, StatusCode::OK))
+    Ok(page(
+        &req,
+        &desk,
+        &users,
+        &mounts,
+        &csrf,
+        None,
+        None,
+        StatusCode::OK,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -74,7 +83,11 @@ fn page(
             // hand it to anyone.
             class_code: if teacher { desk.class_code() } else { "" },
             join_url: format!("{}/join", origin(req)),
-            students: if teacher { users.students() } else { Vec::new() },
+            students: if teacher {
+                users.students()
+            } else {
+                Vec::new()
+            },
             login_mounts: mounts.login().map(|m| m.as_ref()).collect(),
             message,
             error,
@@ -112,11 +125,9 @@ pub async fn log_in(
             attempt.settle(Outcome::Accepted);
             tracing::info!("the teacher logged in");
             let mut response = see_other("/teacher");
-            response
-                .add_cookie(&desk.pass.issue())
-                .map_err(|err| {
-                    PageError::Internal(anyhow::anyhow!("cannot set the teacher's pass: {err}"))
-                })?;
+            response.add_cookie(&desk.pass.issue()).map_err(|err| {
+                PageError::Internal(anyhow::anyhow!("cannot set the teacher's pass: {err}"))
+            })?;
             Ok(response)
         }
         Ok(false) => {
@@ -180,7 +191,16 @@ pub async fn change_role(
         Ok(RoleChange::Unknown) => "No such account or role: nothing changed.".to_owned(),
         Err(err) => return Err(PageError::Internal(err).into()),
     };
-    Ok(page(&req, &desk, &users, &mounts, &csrf, Some(message), None, StatusCode::OK))
+    Ok(page(
+        &req,
+        &desk,
+        &users,
+        &mounts,
+        &csrf,
+        Some(message),
+        None,
+        StatusCode::OK,
+    ))
 }
 
 /// `POST /teacher/password`: a student forgot theirs; the teacher types a new one.
@@ -198,10 +218,21 @@ pub async fn new_password(
     let username = form.take("user")?;
     let password = form.take("password")?;
     let refuse = |error: String| {
-        page(&req, &desk, &users, &mounts, &csrf, None, Some(error), StatusCode::BAD_REQUEST)
+        page(
+            &req,
+            &desk,
+            &users,
+            &mounts,
+            &csrf,
+            None,
+            Some(error),
+            StatusCode::BAD_REQUEST,
+        )
     };
     if !users.students().iter().any(|s| s.username == username) {
-        return Ok(refuse(format!("{username} is not a student: nothing changed.")));
+        return Ok(refuse(format!(
+            "{username} is not a student: nothing changed."
+        )));
     }
     if password.chars().count() < MIN_PASSWORD_LEN || password.len() > MAX_CREDENTIAL_LEN {
         return Ok(refuse(format!(
@@ -224,7 +255,16 @@ pub async fn new_password(
         "{username}'s password was changed: tell them the new one. Their logins made before now \
          are not ended by this (reset the room ends every login)."
     );
-    Ok(page(&req, &desk, &users, &mounts, &csrf, Some(message), None, StatusCode::OK))
+    Ok(page(
+        &req,
+        &desk,
+        &users,
+        &mounts,
+        &csrf,
+        Some(message),
+        None,
+        StatusCode::OK,
+    ))
 }
 
 /// `POST /teacher/reset`: reset the room.

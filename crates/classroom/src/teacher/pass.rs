@@ -107,7 +107,10 @@ impl FromRequest for Teacher {
         ready(if is_teacher(req) {
             Ok(Teacher)
         } else {
-            tracing::warn!(path = req.path(), "a classroom tool was refused: not the teacher");
+            tracing::warn!(
+                path = req.path(),
+                "a classroom tool was refused: not the teacher"
+            );
             Err(ToolError::NotTeacher)
         })
     }
@@ -124,7 +127,10 @@ mod tests {
 
         assert!(key.accepts(pass.value()));
         let (expires, signature) = pass.value().split_once('.').expect("two parts");
-        assert!(!key.accepts(&format!("{}.{signature}", expires.parse::<u64>().unwrap_or(0) + 1)));
+        assert!(!key.accepts(&format!(
+            "{}.{signature}",
+            expires.parse::<u64>().unwrap_or(0) + 1
+        )));
         assert!(!key.accepts("garbage"));
         let other = PassKey::new(Secret::new([3u8; 32]), "new pw", false);
         assert!(!other.accepts(pass.value()));

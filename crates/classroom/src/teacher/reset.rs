@@ -50,9 +50,10 @@ pub async fn reset(
             Ok(false) => outcome
                 .not_ended
                 .push((mount.slug, "its logins cannot be ended from the server")),
-            Err(BackendError::Unavailable { .. }) => outcome
-                .not_ended
-                .push((mount.slug, "its store did not answer, so its logins were not ended")),
+            Err(BackendError::Unavailable { .. }) => outcome.not_ended.push((
+                mount.slug,
+                "its store did not answer, so its logins were not ended",
+            )),
             Err(err) => return Err(err.into()),
         }
     }

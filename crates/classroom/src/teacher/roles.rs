@@ -29,7 +29,7 @@ pub fn change(
             announce(
                 board,
                 &format!(
-                    "the teacher made {username} {} {role} (was {})",
+                    "made {username} {} {role} (was {})",
                     article(role),
                     before.role
                 ),

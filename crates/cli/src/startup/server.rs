@@ -9,7 +9,9 @@ use actix_web::{
 };
 
 use authlab_classroom::record_exchanges;
-use authlab_web::{announcements, csrf, front_door, security_headers::security_headers, server_timing};
+use authlab_web::{
+    announcements, csrf, front_door, security_headers::security_headers, server_timing,
+};
 
 use super::{app, AppState};
 

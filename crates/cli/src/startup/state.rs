@@ -37,7 +37,10 @@ impl AppState {
         let (users, skipped) = UserDirectory::with_students_in(settings.data_dir.clone())
             .map_err(|err| anyhow::anyhow!("the students file could not be read: {err}"))?;
         if skipped > 0 {
-            tracing::warn!(skipped, "lines of the students file were not understood and skipped");
+            tracing::warn!(
+                skipped,
+                "lines of the students file were not understood and skipped"
+            );
         }
         let users = Arc::new(users);
         let cookie_key = CookieKey::new(&keys::load_or_create(

@@ -4,9 +4,9 @@
 
 use authlab_core::Role;
 use authlab_testkit::{
-    assert_body_contains, assert_is_redirect_to, assert_status, client::Client,
-    extract_csrf_token, login_mounts, RedisServer, TestApp, TestResponse, ALICE, BOB, CLASS_CODE,
-    JWT, MEMORY, SESSION, TEACHER_PASSWORD,
+    assert_body_contains, assert_is_redirect_to, assert_status, client::Client, extract_csrf_token,
+    login_mounts, RedisServer, TestApp, TestResponse, ALICE, BOB, CLASS_CODE, JWT, MEMORY, SESSION,
+    TEACHER_PASSWORD,
 };
 use reqwest::Method;
 
@@ -38,7 +38,12 @@ async fn press_as(browser: &Client, path: &str, fields: &[(&str, &str)]) -> Test
 /// The teacher in a browser of their own.
 async fn teacher_browser(app: &TestApp) -> Client {
     let teacher = Client::new(app.base_url().to_owned());
-    let login = press_as(&teacher, "/teacher/login", &[("password", TEACHER_PASSWORD)]).await;
+    let login = press_as(
+        &teacher,
+        "/teacher/login",
+        &[("password", TEACHER_PASSWORD)],
+    )
+    .await;
     assert_is_redirect_to(&login, "/teacher");
     teacher
 }
@@ -204,7 +209,10 @@ async fn joined_students_have_distinct_accounts_on_every_mount_that_survive_a_re
         for mount in login_mounts() {
             app.log_in(mount, (name, password)).await;
             let dashboard = app.get_dashboard(mount).await;
-            assert_body_contains(&dashboard, &format!(r#"<strong id="username">{name}</strong>"#));
+            assert_body_contains(
+                &dashboard,
+                &format!(r#"<strong id="username">{name}</strong>"#),
+            );
             assert_body_contains(&dashboard, r#"<strong id="role">user</strong>"#);
         }
     }
@@ -258,7 +266,10 @@ async fn join_refuses_each_bad_input_with_a_clear_message_and_creates_nothing() 
     assert_eq!(page.body.matches("data-student=").count(), 1, "only carol");
     let refused = app.post_login(JWT, "erin", "erin-password").await;
     assert_body_contains(&refused, "Wrong username or password.");
-    assert_eq!(app.users().lookup("alice").map(|i| i.role), Some(Role::Admin));
+    assert_eq!(
+        app.users().lookup("alice").map(|i| i.role),
+        Some(Role::Admin)
+    );
 }
 
 #[tokio::test]
@@ -293,7 +304,9 @@ async fn thirty_students_behind_one_address_five_mistyping_leave_twenty_five_abl
     for response in &locked {
         assert_status(response, 429);
         assert_body_contains(response, "Only this account, from your address, waits");
-        assert!(!response.body.contains("Every login from your address waits"));
+        assert!(!response
+            .body
+            .contains("Every login from your address waits"));
     }
     for response in &others {
         assert_is_redirect_to(response, "/jwt/dashboard");
@@ -333,9 +346,24 @@ async fn reset_leaves_nobody_logged_in_and_every_role_at_its_default() {
     app.join("carol", "carol-password").await;
     app.join("dan", "dan-password").await;
     let teacher = teacher_browser(&app).await;
-    press_as(&teacher, "/teacher/role", &[("user", "carol"), ("role", "admin")]).await;
-    press_as(&teacher, "/labs/roles", &[("user", "bob"), ("role", "admin")]).await;
-    press_as(&teacher, "/labs/roles", &[("user", "alice"), ("role", "user")]).await;
+    press_as(
+        &teacher,
+        "/teacher/role",
+        &[("user", "carol"), ("role", "admin")],
+    )
+    .await;
+    press_as(
+        &teacher,
+        "/labs/roles",
+        &[("user", "bob"), ("role", "admin")],
+    )
+    .await;
+    press_as(
+        &teacher,
+        "/labs/roles",
+        &[("user", "alice"), ("role", "user")],
+    )
+    .await;
     for mount in login_mounts() {
         app.log_in(mount, ("carol", "carol-password")).await;
     }
@@ -350,7 +378,8 @@ async fn reset_leaves_nobody_logged_in_and_every_role_at_its_default() {
         assert_is_redirect_to(&login, &format!("/{mount}/dashboard"));
     }
     for typo in 0..5 {
-        app.post_login(SESSION, "dan", &format!("typo-{typo}")).await;
+        app.post_login(SESSION, "dan", &format!("typo-{typo}"))
+            .await;
     }
     assert_status(&app.post_login(SESSION, "dan", "dan-password").await, 429);
 
@@ -382,7 +411,11 @@ async fn reset_leaves_nobody_logged_in_and_every_role_at_its_default() {
         ("carol", Role::User),
         ("dan", Role::User),
     ] {
-        assert_eq!(app.users().lookup(name).map(|i| i.role), Some(role), "{name}");
+        assert_eq!(
+            app.users().lookup(name).map(|i| i.role),
+            Some(role),
+            "{name}"
+        );
     }
     app.log_in(SESSION, ("dan", "dan-password")).await;
     let still_teacher = teacher.send(Method::GET, "/teacher", |r| r).await;
@@ -402,7 +435,10 @@ async fn a_wrong_teacher_password_is_refused_and_gives_no_pass() {
     assert_status(&wrong, 200);
     assert_body_contains(&wrong, "Wrong password.");
     assert!(wrong.set_cookie("authlab_teacher").is_none());
-    assert!(!page.body.contains(CLASS_CODE), "the class code is the teacher's to show");
+    assert!(
+        !page.body.contains(CLASS_CODE),
+        "the class code is the teacher's to show"
+    );
     assert_status(&app.post_teacher_reset().await, 403);
 }
 

@@ -9,7 +9,12 @@ use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 /// The labs whose buttons are classroom tools: only the teacher may press them.
-const TOOLS: [&str; 4] = ["/labs/roles", "/labs/flush", "/labs/rotate", "/labs/restart"];
+const TOOLS: [&str; 4] = [
+    "/labs/roles",
+    "/labs/flush",
+    "/labs/rotate",
+    "/labs/restart",
+];
 
 /// Press a lab's button: post its form with this browser's CSRF token (as the teacher, for a
 /// classroom tool).

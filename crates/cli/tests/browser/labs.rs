@@ -234,7 +234,10 @@ async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logg
         child: Command::new(env!("CARGO_BIN_EXE_authlab"))
             .args(["demo", "--port", &port.to_string(), "--workers", "1"])
             .env("AUTHLAB_REDIS_URL", redis.url())
-            .env("AUTHLAB_TEACHER_PASSWORD", authlab_testkit::TEACHER_PASSWORD)
+            .env(
+                "AUTHLAB_TEACHER_PASSWORD",
+                authlab_testkit::TEACHER_PASSWORD,
+            )
             // The restart comes seconds after start-up: no cooldown.
             .env("AUTHLAB_TOOL_COOLDOWN", "0")
             .env("AUTHLAB_DATA_DIR", &data_dir)

@@ -5,6 +5,7 @@
 //! then checks what no HTTP-level test can see: the page as rendered, the console, and every
 //! request the browser made. One binary with one module per lesson, so the suite links once.
 
+mod classroom;
 mod compare;
 mod inspector;
 mod labs;

@@ -1,0 +1,134 @@
+//! The classroom in a real browser: a student joins and logs in, the teacher rotates the key, the
+//! student's next page says why they were logged out; the teacher's page, `/join` and the banner
+//! fit 1280×720, 150 % zoom (853×480 CSS pixels) and a 390×844 phone without sideways scrolling.
+
+use authlab_testkit::{Browser, JWT};
+
+use crate::Classroom;
+
+/// The window sizes a lesson is given at: a projector, the same at 150 % zoom, a phone.
+const SIZES: [(u32, u32, &str); 3] = [(1280, 720, "1280"), (853, 480, "150pct"), (390, 844, "390")];
+
+/// How many CSS pixels the page, or a table's scroller inside it, is wider than its box (0: no
+/// sideways scrolling anywhere).
+async fn sideways(browser: &Browser) -> i64 {
+    browser
+        .eval(
+            "var d = document.documentElement; \
+             var inner = Array.from(document.querySelectorAll('.table-scroll')) \
+               .map(function (e) { return e.scrollWidth - e.clientWidth; }); \
+             return Math.max.apply(null, [d.scrollWidth - d.clientWidth].concat(inner))",
+        )
+        .await
+        .expect("widths")
+        .as_i64()
+        .expect("a number")
+}
+
+/// At every size: no sideways scrolling, and a screenshot.
+async fn fits_every_size(browser: &Browser, name: &str) {
+    for (width, height, label) in SIZES {
+        browser
+            .client()
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+        assert_eq!(
+            sideways(browser).await,
+            0,
+            "{name} scrolls sideways at {label}"
+        );
+        browser
+            .screenshot(&format!("{name}-{label}"))
+            .await
+            .expect("screenshot");
+    }
+    browser
+        .client()
+        .set_window_size(1400, 1000)
+        .await
+        .expect("resize back");
+}
+
+#[tokio::test]
+async fn a_student_joins_is_logged_out_by_the_teacher_and_is_told_why() {
+    // Arrange: a student's browser; the teacher on the app's own HTTP client.
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    browser.open(&classroom.url("/join")).await.expect("/join");
+    fits_every_size(browser, "join").await;
+    browser
+        .submit_form(
+            "form.login",
+            &[
+                ("code", authlab_testkit::CLASS_CODE),
+                ("username", "carol"),
+                ("password", "carol-password"),
+            ],
+        )
+        .await
+        .expect("join");
+    assert!(browser.has("#joined").await.expect("joined"));
+    classroom.log_in(JWT, ("carol", "carol-password")).await;
+    assert_eq!(browser.text("#username").await.expect("user"), "carol");
+
+    // Act: the teacher rotates the JWT key, the emergency way.
+    classroom.app.log_in_as_teacher().await;
+    let rotated = classroom.app.press("/labs/rotate", &[]).await;
+    assert_eq!(rotated.status.as_u16(), 200);
+    browser
+        .open(&classroom.url("/jwt/dashboard"))
+        .await
+        .expect("the dashboard");
+
+    // Assert: sent to the login page, which says what happened, on a banner too.
+    assert_eq!(browser.current_path().await.expect("path"), "/jwt/login");
+    let why = browser.text("#logged-out-by").await.expect("the reason");
+    assert!(why.contains("the teacher rotated the JWT key"), "{why}");
+    assert!(!browser.has("#rejection").await.expect("no tamper wording"));
+    let banner = browser.text("#announcements").await.expect("the banner");
+    assert!(
+        banner.contains("everyone on /jwt was logged out"),
+        "{banner}"
+    );
+    fits_every_size(browser, "logged-out-by-the-teacher").await;
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
+
+#[tokio::test]
+async fn the_teachers_page_shows_the_class_code_students_and_tools_at_every_size() {
+    // Arrange: two students, and the teacher in the browser.
+    let classroom = Classroom::open().await;
+    classroom.app.join("carol", "carol-password").await;
+    classroom
+        .app
+        .join("a-rather-long-username_32-chars", "long-password")
+        .await;
+    let browser = &classroom.browser;
+    classroom.log_in_as_teacher().await;
+
+    // Act: promote carol from the page.
+    browser
+        .click("tr[data-student=\"carol\"] form[action=\"/teacher/role\"] button")
+        .await
+        .expect("make carol an admin");
+
+    // Assert
+    let result = browser.text("#result").await.expect("the result");
+    assert!(result.contains("carol: user → admin"), "{result}");
+    assert_eq!(
+        browser.text("#class-code").await.expect("code"),
+        authlab_testkit::CLASS_CODE
+    );
+    assert!(browser.has("#tool-reset").await.expect("reset"));
+    let banner = browser.text("#announcements").await.expect("the banner");
+    assert!(
+        banner.contains("the teacher made carol an admin"),
+        "{banner}"
+    );
+    assert!(!banner.contains("the teacher the teacher"), "{banner}");
+    fits_every_size(browser, "teacher").await;
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
