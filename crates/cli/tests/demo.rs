@@ -99,6 +99,14 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
         &browser.send(Method::GET, "/memory/dashboard", |r| r).await,
         "/memory/login",
     );
+    // The new process tells the student why (the announcement outlived the old process).
+    let told = browser.send(Method::GET, "/memory/login", |r| r).await;
+    assert!(told.body.contains(r#"id="logged-out-by""#), "{}", told.body);
+    assert!(told
+        .body
+        .contains("the teacher restarted the server: everyone on /memory was logged out"));
+    let session = browser.send(Method::GET, "/session/login", |r| r).await;
+    assert!(!session.body.contains(r#"id="logged-out-by""#));
 }
 
 #[tokio::test]

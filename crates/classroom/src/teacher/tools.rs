@@ -77,15 +77,21 @@ impl ResponseError for ToolError {
             ),
             ToolError::CoolingDown { tool, ago, wait } => {
                 let seconds = wait.as_secs().max(1);
+                // Restart's cooldown counts from this process's start, which may not have been a
+                // restart at all.
+                let when = match tool {
+                    Tool::Restart => {
+                        format!("This server process started {} s ago.", ago.as_secs())
+                    }
+                    _ => format!("The teacher {} {} s ago.", tool.did(), ago.as_secs()),
+                };
                 let mut response = render::error_page(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Just done",
                     &format!(
-                        "The teacher {} {} s ago. Nothing was done this time: wait {seconds} s \
-                         before doing it again (one press is enough, and every press affects \
-                         everybody on this server).",
-                        tool.did(),
-                        ago.as_secs()
+                        "{when} Nothing was done this time: wait {seconds} s before doing it \
+                         again (one press is enough, and every press affects everybody on this \
+                         server)."
                     ),
                     Some(("/teacher".to_owned(), "The teacher's page")),
                 );
