@@ -132,3 +132,44 @@ async fn the_teachers_page_shows_the_class_code_students_and_tools_at_every_size
     classroom.assert_clean().await;
     classroom.close().await;
 }
+
+#[tokio::test]
+async fn the_walkthrough_lines_up_step_n_of_every_mount_on_one_row() {
+    // Arrange: a projector-sized window.
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    browser
+        .client()
+        .set_window_size(1280, 720)
+        .await
+        .expect("resize");
+
+    // Act
+    browser
+        .open(&classroom.url("/walkthrough"))
+        .await
+        .expect("the walkthrough");
+
+    // Assert: every flow side by side, and each step at the same height in every flow.
+    let rows = browser
+        .eval(
+            "var flows = Array.from(document.querySelectorAll('.flow')); \
+             return flows.map(function (f) { \
+               return [f.getBoundingClientRect().top].concat( \
+                 Array.from(f.querySelectorAll('.step')).map(function (s) { \
+                   return Math.round(s.getBoundingClientRect().top); })); })",
+        )
+        .await
+        .expect("positions");
+    let rows = rows.as_array().expect("one list per flow").clone();
+    assert!(rows.len() >= 3, "{rows:?}");
+    let first = rows[0].as_array().expect("tops").clone();
+    assert!(first.len() > 3, "the steps are there: {first:?}");
+    for other in &rows[1..] {
+        assert_eq!(other.as_array().expect("tops"), &first, "{rows:?}");
+    }
+    assert_eq!(sideways(browser).await, 0);
+    browser.screenshot("walkthrough-1280").await.expect("shot");
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
