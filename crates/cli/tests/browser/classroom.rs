@@ -173,3 +173,54 @@ async fn the_walkthrough_lines_up_step_n_of_every_mount_on_one_row() {
     classroom.assert_clean().await;
     classroom.close().await;
 }
+
+#[tokio::test]
+async fn a_lab_shows_its_result_in_view_after_the_button() {
+    // Arrange: the teacher, on a projector-sized window, on a lab whose result comes far down.
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    classroom.log_in_as_teacher().await;
+    browser
+        .client()
+        .set_window_size(1280, 720)
+        .await
+        .expect("resize");
+    browser
+        .open(&classroom.url("/labs/flush"))
+        .await
+        .expect("the flush lab");
+
+    // Act
+    browser.click("#run").await.expect("flush");
+
+    // Assert: the page came back scrolled to the result, and the frames' text is body-sized.
+    let top = browser
+        .eval("return document.getElementById('result').getBoundingClientRect().top")
+        .await
+        .expect("position")
+        .as_f64()
+        .expect("a number");
+    let height = browser
+        .eval("return window.innerHeight")
+        .await
+        .expect("height")
+        .as_f64()
+        .expect("a number");
+    assert!((0.0..height).contains(&top), "the result is at {top} in a {height} px window");
+    browser
+        .enter_frame("iframe[src=\"/session/labs/status\"]")
+        .await
+        .expect("the status frame");
+    // The frame's own body size (its narrow viewport has a smaller root size than the page).
+    let sizes = browser
+        .eval(
+            "return [parseFloat(getComputedStyle(document.querySelector('#state')).fontSize), \
+                     parseFloat(getComputedStyle(document.documentElement).fontSize)]",
+        )
+        .await
+        .expect("sizes");
+    browser.leave_frame().await.expect("back");
+    assert_eq!(sizes[0], sizes[1], "the outcome is in body-size text: {sizes:?}");
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
