@@ -206,7 +206,10 @@ async fn a_lab_shows_its_result_in_view_after_the_button() {
         .expect("height")
         .as_f64()
         .expect("a number");
-    assert!((0.0..height).contains(&top), "the result is at {top} in a {height} px window");
+    assert!(
+        (0.0..height).contains(&top),
+        "the result is at {top} in a {height} px window"
+    );
     browser
         .enter_frame("iframe[src=\"/session/labs/status\"]")
         .await
@@ -220,7 +223,10 @@ async fn a_lab_shows_its_result_in_view_after_the_button() {
         .await
         .expect("sizes");
     browser.leave_frame().await.expect("back");
-    assert_eq!(sizes[0], sizes[1], "the outcome is in body-size text: {sizes:?}");
+    assert_eq!(
+        sizes[0], sizes[1],
+        "the outcome is in body-size text: {sizes:?}"
+    );
     classroom.assert_clean().await;
     classroom.close().await;
 }

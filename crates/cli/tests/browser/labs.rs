@@ -139,9 +139,18 @@ async fn the_server_state_labs_show_which_mounts_notice() {
     run_lab(&classroom, "revocation", "#logout-jwt").await;
     let verdict = browser.text("#verdict").await.expect("a verdict");
     assert!(verdict.contains("still works"), "{verdict}");
-    run_lab(&classroom, "revocation", "#logout-session").await;
+    // The next button on the same page carries the JWT's copy along: both answers, side by side.
+    browser
+        .click("#logout-session")
+        .await
+        .expect("log out of /session");
     let verdict = browser.text("#verdict").await.expect("a verdict");
     assert!(verdict.contains("dead"), "{verdict}");
+    let jwt = browser
+        .text("[data-verdict=\"jwt\"]")
+        .await
+        .expect("the JWT's verdict beside it");
+    assert!(jwt.contains("still works"), "{jwt}");
     shoot(browser, "lab-revocation").await;
 
     // Flush and rotate end the Redis sessions and the tokens respectively.
