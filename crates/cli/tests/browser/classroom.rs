@@ -230,3 +230,71 @@ async fn a_lab_shows_its_result_in_view_after_the_button() {
     classroom.assert_clean().await;
     classroom.close().await;
 }
+
+#[tokio::test]
+async fn the_compare_view_is_one_row_on_a_projector_and_each_pane_shows_the_summary_unscrolled() {
+    // Arrange: logged in to every mount, the compare view on a 1280×720 projector.
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    for mount in authlab_testkit::login_mounts() {
+        classroom.log_in(mount, authlab_testkit::ALICE).await;
+    }
+    let mut columns = Vec::new();
+    for (width, height, label) in SIZES {
+        browser
+            .client()
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+
+        // Act
+        browser.open(&classroom.url("/")).await.expect("open /");
+
+        // Assert: how many panes share the first row; in each pane the summary is in view.
+        let tops = browser
+            .eval(
+                "return Array.from(document.querySelectorAll('.compare .mount')) \
+                   .map(function (m) { return Math.round(m.getBoundingClientRect().top); })",
+            )
+            .await
+            .expect("tops");
+        let tops: Vec<i64> = tops
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|t| t.as_i64())
+            .collect();
+        columns.push(tops.iter().filter(|t| **t == tops[0]).count());
+        for mount in authlab_testkit::login_mounts() {
+            browser
+                .enter_frame(&format!("iframe[name=\"compare-{mount}\"]"))
+                .await
+                .expect("the frame");
+            let unscrolled = browser
+                .eval(
+                    "var g = document.getElementById('at-a-glance'); \
+                     return g !== null && g.getBoundingClientRect().bottom <= window.innerHeight ? true : [location.pathname, g && g.getBoundingClientRect().bottom, window.innerHeight]",
+                )
+                .await
+                .expect("the summary");
+            assert_eq!(
+                unscrolled, true,
+                "/{mount} at {label}: summary not in the frame's view"
+            );
+            browser.leave_frame().await.expect("leave");
+        }
+        assert_eq!(
+            sideways(browser).await,
+            0,
+            "the compare view scrolls sideways at {label}"
+        );
+        browser
+            .screenshot(&format!("compare-{label}"))
+            .await
+            .expect("shot");
+    }
+    let mounts = authlab_testkit::login_mounts().len();
+    assert_eq!(columns, [mounts, 2, 1], "panes per row at 1280, 150 %, 390");
+    classroom.assert_clean().await;
+    classroom.close().await;
+}
