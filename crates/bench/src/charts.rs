@@ -13,11 +13,15 @@ use std::path::Path;
 use authlab_core::StateHome;
 use plotters::prelude::*;
 
-use crate::{mounts::MountList, Results};
+use crate::{mounts::MountList, results::spread, Results};
 
 pub const NAMES: [&str; 4] = ["memory.svg", "throughput.svg", "latency.svg", "fault.svg"];
 
-const SIZE: (u32, u32) = (760, 420);
+/// Drawn for a laptop column and still legible scaled down to a phone: a narrower canvas with
+/// larger type (labels 16 px, scaled by half on a 390 px screen, stay readable).
+const SIZE: (u32, u32) = (640, 420);
+const CAPTION: (&str, u32) = ("sans-serif", 22);
+const LABELS: (&str, u32) = ("sans-serif", 16);
 
 /// The login mounts' colours, in the list's order (repeating past the end).
 const PALETTE: [RGBColor; 6] = [
@@ -79,16 +83,12 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
                         StateHome::Client | StateHome::Nowhere => 0.0,
                     })
                     .collect();
-                (
-                    m.slug.as_str().to_owned(),
-                    colour(mounts, m.slug.as_str()),
-                    bytes,
-                )
+                (m.slug.prefix(), colour(mounts, m.slug.as_str()), bytes)
             })
             .collect();
         if let Some(token) = mounts.home(StateHome::Client) {
             series.push((
-                format!("{} + denylist", token.slug),
+                format!("{} + denylist", token.slug.prefix()),
                 DENYLIST,
                 memory
                     .rows
@@ -105,10 +105,22 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
         memory_chart(&dir.join("memory.svg"), &xs, &series).map_err(chart_error)?;
     }
     if let Some(t) = &results.throughput {
-        let bars: Vec<(String, RGBColor, f64)> = t
+        let row_colour = |r: &crate::results::ThroughputRow| {
+            if r.variant.is_some() {
+                DENYLIST
+            } else {
+                colour(mounts, &r.mount)
+            }
+        };
+        let bars: Vec<Bar> = t
             .rows
             .iter()
-            .map(|r| (r.mount.clone(), colour(mounts, &r.mount), r.rps))
+            .map(|r| Bar {
+                label: r.label(),
+                colour: row_colour(r),
+                value: r.rps,
+                range: spread(&r.rps_rounds),
+            })
             .collect();
         bar_chart(
             &dir.join("throughput.svg"),
@@ -122,25 +134,34 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
             .iter()
             .map(|r| {
                 (
-                    r.mount.clone(),
-                    colour(mounts, &r.mount),
+                    r.label(),
+                    row_colour(r),
                     vec![r.p50_us as f64, r.p99_us as f64, r.p999_us as f64],
                 )
             })
             .collect();
+        // The p50 and p99 of each round: their range is the error bar (p99.9 has too few samples
+        // per round to have one).
+        let as_f64 = |v: &[u64]| spread(v).map(|(lo, hi)| (lo as f64, hi as f64));
+        let ranges: Vec<Vec<Option<(f64, f64)>>> = t
+            .rows
+            .iter()
+            .map(|r| vec![as_f64(&r.p50_us_rounds), as_f64(&r.p99_us_rounds), None])
+            .collect();
         category_lines(
             &dir.join("latency.svg"),
             &format!("Latency at {:.0} req/s offered (open loop)", t.offered_rate),
-            "µs from the due time (log scale)",
+            "latency from the due time (log scale)",
             &["p50", "p99", "p99.9"],
             &lines,
+            &ranges,
             true,
         )
         .map_err(chart_error)?;
     }
     if let Some(f) = &results.fault {
         let phases: Vec<&str> = f.phases.iter().map(|p| p.name.as_str()).collect();
-        let lines: Vec<Series> = mounts
+        let groups: Vec<Series> = mounts
             .measured()
             .map(|m| {
                 let slug = m.slug.as_str();
@@ -149,16 +170,15 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
                     .iter()
                     .map(|p| p.per_mount.get(slug).map_or(0.0, |c| c.error_rate * 100.0))
                     .collect();
-                (slug.to_owned(), colour(mounts, slug), rates)
+                (format!("/{slug}"), colour(mounts, slug), rates)
             })
             .collect();
-        category_lines(
+        grouped_bars(
             &dir.join("fault.svg"),
             "Errors per phase: Redis up, down, up again",
             "% of requests not answered 200",
             &phases,
-            &lines,
-            false,
+            &groups,
         )
         .map_err(chart_error)?;
     }
@@ -196,6 +216,7 @@ where
     }
     chart
         .configure_series_labels()
+        .label_font(LABELS)
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
@@ -214,7 +235,7 @@ fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[Series]) -> DrawResult
         .max(0.001)
         * 1.15;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Server memory against logged-in users", ("sans-serif", 20))
+        .caption("Server memory against logged-in users", CAPTION)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(60)
@@ -223,6 +244,8 @@ fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[Series]) -> DrawResult
         .configure_mesh()
         .x_desc("logged-in users (log scale)")
         .y_desc("MiB held by the server")
+        .label_style(LABELS)
+        .axis_desc_style(LABELS)
         .x_label_formatter(&|x| format!("{x:.0}"))
         .draw()?;
     draw_lines(
@@ -236,23 +259,46 @@ fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[Series]) -> DrawResult
     Ok(())
 }
 
-fn bar_chart<'a>(
-    path: &'a Path,
-    title: &str,
-    y_desc: &str,
-    bars: &[(String, RGBColor, f64)],
-) -> DrawResult<'a> {
+/// One bar: its height, and the range (min–max over the rounds) drawn as an error bar.
+struct Bar {
+    label: String,
+    colour: RGBColor,
+    value: f64,
+    range: Option<(f64, f64)>,
+}
+
+/// A vertical error bar from `lo` to `hi` at `x`, with caps `half_width` wide.
+fn error_bar(x: f64, (lo, hi): (f64, f64), half_width: f64) -> PathElement<(f64, f64)> {
+    PathElement::new(
+        vec![
+            (x - half_width, lo),
+            (x + half_width, lo),
+            (x, lo),
+            (x, hi),
+            (x - half_width, hi),
+            (x + half_width, hi),
+        ],
+        BLACK.stroke_width(2),
+    )
+}
+
+fn bar_chart<'a>(path: &'a Path, title: &str, y_desc: &str, bars: &[Bar]) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
-    let y_max = bars.iter().map(|b| b.2).fold(0.0, f64::max).max(1.0) * 1.15;
+    let y_max = bars
+        .iter()
+        .map(|b| b.range.map_or(b.value, |(_, hi)| hi.max(b.value)))
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
     let n = bars.len() as f64;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, CAPTION)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_max)?;
-    let names: Vec<String> = bars.iter().map(|b| format!("/{}", b.0)).collect();
+    let names: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -267,20 +313,39 @@ fn bar_chart<'a>(
         })
         .y_desc(y_desc)
         .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style(LABELS)
+        .axis_desc_style(LABELS)
         .draw()?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, colour, value))| {
+    chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
         let x = i as f64;
-        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *value)], colour.filled())
+        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, bar.value)], bar.colour.filled())
     }))?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, _, value))| {
+    chart.draw_series(
+        bars.iter()
+            .enumerate()
+            .filter_map(|(i, bar)| bar.range.map(|range| error_bar(i as f64, range, 0.08))),
+    )?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
+        let top = bar.range.map_or(bar.value, |(_, hi)| hi.max(bar.value));
         Text::new(
-            format!("{value:.0}"),
-            (i as f64 - 0.12, *value + y_max * 0.07),
+            format!("{:.0}", bar.value),
+            (i as f64 - 0.12, top + y_max * 0.07),
             ("sans-serif", 14),
         )
     }))?;
     root.present()?;
     Ok(())
+}
+
+/// A latency in µs as a short label: `850 µs`, `1.2 ms`, `35 ms`.
+fn micros(us: f64) -> String {
+    if us >= 10_000.0 {
+        format!("{:.0} ms", us / 1000.0)
+    } else if us >= 1000.0 {
+        format!("{:.1} ms", us / 1000.0)
+    } else {
+        format!("{us:.0} µs")
+    }
 }
 
 fn category_lines<'a>(
@@ -289,6 +354,7 @@ fn category_lines<'a>(
     y_desc: &str,
     categories: &[&str],
     lines: &[Series],
+    ranges: &[Vec<Option<(f64, f64)>>],
     log_y: bool,
 ) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
@@ -317,7 +383,7 @@ fn category_lines<'a>(
     };
     let mut builder = ChartBuilder::on(&root);
     builder
-        .caption(title, ("sans-serif", 20))
+        .caption(title, CAPTION)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70);
@@ -327,10 +393,14 @@ fn category_lines<'a>(
             chart
                 .configure_mesh()
                 .x_labels(categories.len())
-                .y_labels(12)
+                // Few labels, each in the unit that reads best: a log axis with twelve labels
+                // printed "10000" twice.
+                .y_labels(10)
                 .x_label_formatter(&x_formatter)
                 .y_desc(y_desc)
-                .y_label_formatter(&|y| format!("{y:.0}"))
+                .y_label_formatter(&|y| micros(*y))
+                .label_style(LABELS)
+                .axis_desc_style(LABELS)
                 .draw()?;
             draw_lines(
                 &mut chart,
@@ -340,16 +410,96 @@ fn category_lines<'a>(
                         .enumerate()
                         .map(|(i, y)| (i as f64, y.max(if log_y { 1.0 } else { 0.0 })))
                         .collect();
-                    (format!("/{name}"), *colour, points)
+                    (name.clone(), *colour, points)
                 }),
             )?;
+            let floor = if log_y { 1.0 } else { 0.0 };
+            chart.draw_series(ranges.iter().flat_map(|per_point| {
+                per_point.iter().enumerate().filter_map(move |(i, range)| {
+                    range.map(|(lo, hi)| error_bar(i as f64, (lo.max(floor), hi.max(floor)), 0.04))
+                })
+            }))?;
         }};
     }
     if log_y {
-        draw!(builder.build_cartesian_2d(-0.3..n - 0.7, (y_min..y_max).log_scale())?);
+        // Labels at 1, 2 and 5 of every decade in range: plotters' own choice on a log axis left
+        // whole decades unlabelled.
+        let ticks: Vec<f64> = (0..8)
+            .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+            .filter(|t| (y_min..=y_max).contains(t))
+            .collect();
+        draw!(builder.build_cartesian_2d(
+            -0.3..n - 0.7,
+            (y_min..y_max).log_scale().with_key_points(ticks)
+        )?);
     } else {
         draw!(builder.build_cartesian_2d(-0.3..n - 0.7, 0.0..y_max.max(10.0))?);
     }
+    root.present()?;
+    Ok(())
+}
+
+/// A bar per mount in each phase, phases apart: a phase is its own moment, not a point on a
+/// line through the others. The axis is a share of requests, so it stops at 100 %.
+fn grouped_bars<'a>(
+    path: &'a Path,
+    title: &str,
+    y_desc: &str,
+    categories: &[&str],
+    groups: &[Series],
+) -> DrawResult<'a> {
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE)?;
+    let n = categories.len() as f64;
+    let width = 0.8 / groups.len().max(1) as f64;
+    let names: Vec<String> = categories.iter().map(|c| (*c).to_owned()).collect();
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, CAPTION)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..n - 0.5, 0.0..100.0)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(categories.len())
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 0.01 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_desc)
+        .y_label_formatter(&|y| format!("{y:.0} %"))
+        .label_style(LABELS)
+        .axis_desc_style(LABELS)
+        .draw()?;
+    for (g, (label, colour, values)) in groups.iter().enumerate() {
+        let colour = *colour;
+        let offset = -0.4 + width * (g as f64 + 0.5);
+        chart
+            .draw_series(values.iter().enumerate().map(move |(i, v)| {
+                let x = i as f64 + offset;
+                Rectangle::new(
+                    [
+                        (x - width * 0.45, 0.0),
+                        (x + width * 0.45, v.clamp(0.0, 100.0)),
+                    ],
+                    colour.filled(),
+                )
+            }))?
+            .label(label.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(LABELS)
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
     root.present()?;
     Ok(())
 }
