@@ -163,7 +163,11 @@ impl fmt::Debug for Settings {
             .field("trusted_proxy", &self.trusted_proxy)
             .field("logins_per_minute", &self.logins_per_minute)
             .field("teacher_password", &self.teacher_password)
-            .field("class_code", &self.class_code)
+            // Not a key, but it lets anyone make an account: no business of a log either.
+            .field(
+                "class_code",
+                &self.class_code.as_ref().map(|_| Secret::new(Vec::new())),
+            )
             .field("tool_cooldown", &self.tool_cooldown)
             .field("supervised", &self.supervised)
             .finish()
@@ -179,6 +183,7 @@ mod tests {
         let settings = Settings {
             jwt_secret: Some(Secret::new("a-very-long-secret-that-must-not-leak")),
             teacher_password: Some(Secret::new("the-teachers-own-password")),
+            class_code: Some("ROOM-CODE-77".to_owned()),
             redis_url: "redis://:hunter2@cache:6379".to_owned(),
             ..Settings::defaults()
         };
@@ -189,5 +194,6 @@ mod tests {
         assert!(!printed.contains("must-not-leak"));
         assert!(!printed.contains("hunter2"));
         assert!(!printed.contains("teachers-own"));
+        assert!(!printed.contains("ROOM-CODE-77"));
     }
 }

@@ -136,7 +136,7 @@ async fn with_the_denylist_on_the_jwt_inspector_counts_revoked_tokens() {
     assert_status(&page, 200);
     assert!(page.body.contains("Redis (denylist)"));
     assert!(
-        page.body.contains("<strong>1</strong> revoked token ids"),
+        page.body.contains("<strong>1</strong> revoked token id."),
         "the one token logged out is on the list"
     );
     assert!(
