@@ -9,6 +9,7 @@
 
 pub mod join;
 pub mod labs;
+pub mod origin;
 pub mod report;
 pub mod restart;
 pub mod teacher;

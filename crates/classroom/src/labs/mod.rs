@@ -111,11 +111,7 @@ pub fn browser_token(req: &HttpRequest, tokens: &TokenKit) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `http://host` as the browser addressed this server, for the curl lines.
-pub fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
+pub use crate::origin::origin;
 
 const LABS_CSS: &str = include_str!("../../../../templates/assets/labs.css");
 const LABS_JS: &str = include_str!("../../../../templates/assets/labs.js");

@@ -22,7 +22,7 @@ use crate::{
     csrf::CsrfToken,
     errors::{see_other, PageError},
     forms::CheckedForm,
-    labs::origin,
+    origin::origin,
     render::{self, private},
     Mount,
 };
