@@ -461,3 +461,25 @@ async fn the_teacher_resets_a_students_password() {
     let old = app.post_login(SESSION, "carol", "carol-password").await;
     assert_body_contains(&old, "Wrong username or password.");
 }
+
+#[tokio::test]
+async fn the_inspector_shows_records_as_the_store_keeps_them_not_json_inside_json() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    for mount in [SESSION, MEMORY] {
+        app.log_in(mount, ALICE).await;
+        let page = app.get_dashboard(mount).await;
+
+        let start = page
+            .body
+            .find(r#"<code class="value record-value">"#)
+            .expect("a record");
+        let value: String = page.body[start..].chars().take(200).collect();
+        assert!(
+            !value.contains(r"\&#34;"),
+            "/{mount}: JSON inside JSON: {value}"
+        );
+        assert!(value.contains("alice"), "/{mount}: {value}");
+    }
+}

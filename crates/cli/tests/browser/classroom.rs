@@ -298,3 +298,37 @@ async fn the_compare_view_is_one_row_on_a_projector_and_each_pane_shows_the_summ
     classroom.assert_clean().await;
     classroom.close().await;
 }
+
+#[tokio::test]
+async fn on_a_phone_the_tokens_header_sits_above_its_payload_and_nothing_scrolls_sideways() {
+    let classroom = Classroom::open().await;
+    let browser = &classroom.browser;
+    classroom.log_in(JWT, authlab_testkit::ALICE).await;
+    browser
+        .client()
+        .set_window_size(390, 844)
+        .await
+        .expect("resize");
+
+    browser
+        .open(&classroom.url("/jwt/dashboard"))
+        .await
+        .expect("the dashboard");
+
+    let boxes = browser
+        .eval(
+            "var h = document.getElementById('token-header-json').getBoundingClientRect(); \
+             var p = document.getElementById('token-payload-json').getBoundingClientRect(); \
+             return [h.bottom <= p.top, Math.round(h.left) === Math.round(p.left)]",
+        )
+        .await
+        .expect("boxes");
+    assert_eq!(
+        boxes,
+        serde_json::json!([true, true]),
+        "header above payload"
+    );
+    assert_eq!(sideways(browser).await, 0);
+    browser.screenshot("inspector-jwt-390").await.expect("shot");
+    classroom.close().await;
+}
