@@ -7,10 +7,13 @@
 //! the Redis link for the flush lab, the [`RestartSwitch`], the list of mounts). A new lab is one
 //! file in `labs/`, one template and one line in [`labs::LABS`] and [`labs::routes`].
 
+pub mod join;
 pub mod labs;
 pub mod lesson;
+pub mod origin;
 pub mod report;
 pub mod restart;
+pub mod teacher;
 pub mod walkthrough;
 
 use std::sync::Arc;
@@ -19,7 +22,9 @@ use actix_web::web;
 use authlab_jwt::{JwtSettings, KeyRing};
 use authlab_session::store::RedisLink;
 
-pub(crate) use authlab_web::{csrf, errors, forms, inspector, render, Mount, Mounts, Settings};
+pub(crate) use authlab_web::{
+    announcements, csrf, errors, forms, inspector, render, Mount, Mounts, Settings,
+};
 
 pub use restart::{RestartSwitch, RESTART_EXIT_CODE};
 pub use walkthrough::{record_exchanges, Recorder};
@@ -43,6 +48,8 @@ pub struct Classroom {
     pub redis: RedisLink,
     pub restart: RestartSwitch,
     pub recorder: Arc<Recorder>,
+    /// The teacher's password, pass key, class code and the tools' cooldowns.
+    pub teacher: Arc<teacher::TeacherDesk>,
 }
 
 impl Classroom {
@@ -52,6 +59,9 @@ impl Classroom {
             .app_data(web::Data::new(self.redis.clone()))
             .app_data(web::Data::new(self.restart.clone()))
             .app_data(web::Data::from(self.recorder.clone()))
+            .app_data(web::Data::from(self.teacher.clone()))
+            .configure(teacher::routes)
+            .configure(join::routes)
             .configure(labs::routes)
             .configure(walkthrough::routes)
             .configure(report::routes)

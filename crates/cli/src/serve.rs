@@ -32,12 +32,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<Ended> {
     }
     let restart = state.classroom.restart.clone();
     let supervised = state.settings().supervised;
+    let greeting = state.teacher_greeting.clone();
     let running = authlab::start(state, true)?;
     tracing::info!(
         pid = std::process::id(),
         "authlab is serving on http://{}/ (Ctrl-C to stop)",
         running.addr
     );
+    // Straight to the terminal, not through the log: the password must reach the teacher's eyes
+    // and no log file.
+    eprintln!("{}", greeting.lines(&format!("http://{}/", running.addr)));
     let handle = running.server.handle();
     let mut server = actix_web::rt::spawn(running.server);
     let restart_requested = async {

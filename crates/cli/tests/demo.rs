@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use authlab_procs::{AppCommand, AppProcess};
 use authlab_testkit::{
     assert_is_redirect_to, assert_status, client::Client, extract_csrf_token, login_mounts,
-    RedisServer, ALICE,
+    RedisServer, ALICE, TEACHER_PASSWORD,
 };
 use reqwest::Method;
 
@@ -17,7 +17,9 @@ use reqwest::Method;
 /// outlive the test.
 async fn start_demo(redis: &RedisServer) -> AppProcess {
     AppCommand::demo(env!("CARGO_BIN_EXE_authlab"), redis.url())
-        .args(["--workers", "1"])
+        // A restart right after start-up is what this file tests: no cooldown.
+        .args(["--workers", "1", "--tool-cooldown", "0"])
+        .env("AUTHLAB_TEACHER_PASSWORD", TEACHER_PASSWORD)
         .start()
         .await
         .expect("authlab demo starts")
@@ -64,6 +66,12 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
         assert_is_redirect_to(&login, &format!("/{mount}/dashboard"));
     }
 
+    let teacher = browser
+        .send(Method::POST, "/teacher/login", |r| {
+            r.form(&[("password", TEACHER_PASSWORD), ("csrf", &csrf)])
+        })
+        .await;
+    assert_is_redirect_to(&teacher, "/teacher");
     let pressed = browser
         .send(Method::POST, "/labs/restart", |r| {
             r.form(&[("csrf", &csrf)])
@@ -91,6 +99,14 @@ async fn the_restart_lab_restarts_the_process_and_only_memory_logins_are_lost() 
         &browser.send(Method::GET, "/memory/dashboard", |r| r).await,
         "/memory/login",
     );
+    // The new process tells the student why (the announcement outlived the old process).
+    let told = browser.send(Method::GET, "/memory/login", |r| r).await;
+    assert!(told.body.contains(r#"id="logged-out-by""#), "{}", told.body);
+    assert!(told
+        .body
+        .contains("the teacher restarted the server: everyone on /memory was logged out"));
+    let session = browser.send(Method::GET, "/session/login", |r| r).await;
+    assert!(!session.body.contains(r#"id="logged-out-by""#));
 }
 
 #[tokio::test]

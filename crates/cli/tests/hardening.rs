@@ -11,7 +11,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use authlab_testkit::{extract_csrf_token, RedisServer};
+use authlab_testkit::{extract_csrf_token, RedisServer, TEACHER_PASSWORD};
+
+/// The environment that makes the tools pressable by [`visitor_tour`].
+const TEACHER: &[(&str, &str)] = &[("AUTHLAB_TEACHER_PASSWORD", TEACHER_PASSWORD)];
 
 #[path = "common/measured.rs"]
 mod measured;
@@ -314,8 +317,9 @@ async fn a_foreign_host_is_refused_on_every_route_and_forwarded_hosts_are_ignore
     assert!(!forwarded_body.contains("evil.example"));
 }
 
-/// Visit every page an anonymous visitor can reach, the flush lab's POST included; the bodies.
-async fn anonymous_tour(base: &str) -> Vec<String> {
+/// Visit every page a visitor can reach, and press the flush and rotate tools as the teacher
+/// (the server must have `AUTHLAB_TEACHER_PASSWORD` = [`TEACHER_PASSWORD`]); the bodies.
+async fn visitor_tour(base: &str) -> Vec<String> {
     let http = client_from(None);
     let form = http
         .get(format!("{base}/jwt/login"))
@@ -325,6 +329,17 @@ async fn anonymous_tour(base: &str) -> Vec<String> {
     let seed = authlab_testkit::set_cookie_pair(form.headers(), "authlab_csrf")
         .expect("a CSRF seed cookie");
     let token = extract_csrf_token(&form.text().await.expect("body")).expect("a CSRF token");
+    let teacher = http
+        .post(format!("{base}/teacher/login"))
+        .header("cookie", &seed)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("password={TEACHER_PASSWORD}&csrf={token}"))
+        .send()
+        .await
+        .expect("the teacher's login");
+    let pass = authlab_testkit::set_cookie_pair(teacher.headers(), "authlab_teacher")
+        .expect("the teacher's pass");
+    let seed = format!("{seed}; {pass}");
     let mut bodies = Vec::new();
     for path in [
         "/",
@@ -374,9 +389,9 @@ async fn a_redis_password_in_the_query_string_never_reaches_the_log_or_a_page() 
         let secret = format!("QuerySecret-{parameter}-4f9c2a");
         // No socket there: every Redis call fails, so every failure path logs and renders.
         let url = format!("redis+unix:///nonexistent/authlab-redis.sock?{parameter}={secret}");
-        let server = Server::start(&format!("redact-{parameter}"), &url, &[]);
+        let server = Server::start(&format!("redact-{parameter}"), &url, TEACHER);
 
-        let pages = anonymous_tour(&server.base).await;
+        let pages = visitor_tour(&server.base).await;
         let log = server.log_text();
 
         for page in &pages {
@@ -395,7 +410,7 @@ async fn a_redis_password_in_the_query_string_never_reaches_the_log_or_a_page() 
 #[tokio::test]
 async fn no_page_shows_the_data_directory() {
     let redis = RedisServer::start().expect("redis");
-    let server = Server::start("paths", &redis.url(), &[]);
+    let server = Server::start("paths", &redis.url(), TEACHER);
     let data_dir = server.data_dir.display().to_string();
     // A directory where the key file was: the rotate lab cannot replace it (even as root), and
     // its error must not name the path.
@@ -403,7 +418,7 @@ async fn no_page_shows_the_data_directory() {
     std::fs::remove_file(&key).expect("the generated key");
     std::fs::create_dir(&key).expect("a directory in its place");
 
-    let pages = anonymous_tour(&server.base).await;
+    let pages = visitor_tour(&server.base).await;
 
     assert!(
         pages.iter().any(|p| p.contains("not rotated")),

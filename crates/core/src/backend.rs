@@ -68,6 +68,12 @@ pub trait AuthBackend: Send + Sync + 'static {
         Ok(false)
     }
 
+    /// End every login on this mount, of every user (the teacher's "reset the room"). `Ok(false)`
+    /// when this backend cannot.
+    async fn end_every_login(&self) -> Result<bool, BackendError> {
+        Ok(false)
+    }
+
     /// Whether the backend can serve at all right now (its store answers). The login page uses it
     /// to say "Redis is down" before the student types a password.
     async fn readiness(&self) -> Result<(), BackendError> {

@@ -108,6 +108,35 @@ pub fn verify_phc(phc: &str, password: &str, memory: &mut HashMemory) -> bool {
     computed.is_ok_and(|computed| computed == expected)
 }
 
+/// Hash `password` as an argon2id PHC string with argon2's default parameters (those of the demo
+/// hashes) and a fresh random salt, in `memory`.
+pub fn hash_phc(password: &str, memory: &mut HashMemory) -> Result<String, argon2::Error> {
+    use argon2::password_hash::{Output, ParamsString, SaltString};
+    use rand::RngCore;
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let params = Params::default();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2.hash_password_into_with_memory(
+        password.as_bytes(),
+        &salt,
+        &mut out,
+        memory.blocks(params.block_count()),
+    )?;
+    let encoded_salt = SaltString::encode_b64(&salt).map_err(|_| argon2::Error::SaltTooShort)?;
+    let hash = Output::new(&out).map_err(|_| argon2::Error::OutputTooShort)?;
+    let params = ParamsString::try_from(&params).map_err(|_| argon2::Error::OutputTooShort)?;
+    Ok(PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params,
+        salt: Some(encoded_salt.as_salt()),
+        hash: Some(hash),
+    }
+    .to_string())
+}
+
 type Job = Box<dyn FnOnce(&mut HashMemory) + Send>;
 
 /// A fixed crew of hashing threads with a bounded queue. Cheap to clone; clones share the crew.
@@ -215,6 +244,19 @@ mod tests {
             memory.bytes(),
             Params::default().block_count() * Block::SIZE
         );
+    }
+
+    #[test]
+    fn a_made_hash_verifies_and_each_has_its_own_salt() {
+        let mut memory = HashMemory::default();
+
+        let first = hash_phc("correct horse", &mut memory).expect("hashed");
+        let second = hash_phc("correct horse", &mut memory).expect("hashed");
+
+        assert!(first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert_ne!(first, second);
+        assert!(verify_phc(&first, "correct horse", &mut memory));
+        assert!(!verify_phc(&first, "correct horsf", &mut memory));
     }
 
     #[tokio::test]

@@ -100,13 +100,26 @@ pub struct StoredRecord {
 /// A count of records, possibly cut short so that counting stays cheap.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordCount {
-    /// What is counted ("live sessions", "revoked token ids").
+    /// What is counted, in the plural ("live sessions", "revoked token ids").
     pub what: String,
+    /// The same in the singular ("live session"), for a count of exactly one.
+    pub one: String,
     pub count: u64,
     /// Counting stopped at a bound: there are at least `count`.
     pub at_least: bool,
     /// Bytes all of them take, when the store can say.
     pub total_bytes: Option<u64>,
+}
+
+impl RecordCount {
+    /// The noun that goes with the count: "1 live session", "2 live sessions".
+    pub fn noun(&self) -> &str {
+        if self.count == 1 && !self.at_least {
+            &self.one
+        } else {
+            &self.what
+        }
+    }
 }
 
 impl ServerFacts {

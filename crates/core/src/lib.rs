@@ -19,6 +19,7 @@ pub mod mount;
 pub mod private_file;
 pub mod rejection;
 pub mod secret;
+pub mod students;
 pub mod timing;
 pub mod users;
 
@@ -35,4 +36,5 @@ pub use mount::{
 };
 pub use rejection::Rejection;
 pub use secret::Secret;
-pub use users::UserDirectory;
+pub use students::{NameProblem, StudentName};
+pub use users::{AccountError, UserDirectory};

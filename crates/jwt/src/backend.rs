@@ -195,6 +195,18 @@ impl AuthBackend for JwtBackend {
         })
     }
 
+    /// A new key and no old one: every token so far is refused. Not for a typed key
+    /// (`AUTHLAB_JWT_SECRET`), which belongs to whoever set it.
+    async fn end_every_login(&self) -> Result<bool, BackendError> {
+        match self.keys.revoke_all() {
+            Ok(()) => Ok(true),
+            Err(err) => {
+                tracing::warn!(error = %err, "the JWT keys could not be replaced");
+                Ok(false)
+            }
+        }
+    }
+
     fn forget(&self) -> Vec<Cookie<'static>> {
         vec![self.removal_cookie()]
     }

@@ -65,6 +65,7 @@ pub fn server_facts(denylisted: Option<u64>) -> ServerFacts {
             records: Vec::new(),
             count: Some(RecordCount {
                 what: "revoked token ids".to_owned(),
+                one: "revoked token id".to_owned(),
                 count,
                 at_least: false,
                 total_bytes: None,

@@ -108,6 +108,15 @@ impl<S: LoginStore> AuthBackend for SessionBackend<S> {
         Ok(true)
     }
 
+    async fn end_every_login(&self) -> Result<bool, BackendError> {
+        let ended = self
+            .store
+            .revoke_everyone(self.settings.policy.revocation_ttl())
+            .await?;
+        tracing::warn!(ended, "every login ended");
+        Ok(true)
+    }
+
     async fn inspect(&self, req: &HttpRequest) -> Result<Inspection, BackendError> {
         let settings = &self.settings;
         let raw = req.cookie(&settings.cookie_name);

@@ -58,6 +58,7 @@ pub fn redis_facts(record: Option<StoredRecord>, sessions: u64, at_least: bool) 
         records: record.into_iter().collect(),
         count: Some(RecordCount {
             what: "live sessions in Redis".to_owned(),
+            one: "live session in Redis".to_owned(),
             count: sessions,
             at_least,
             total_bytes: None,
@@ -78,6 +79,7 @@ pub fn memory_facts(records: Vec<StoredRecord>, sessions: u64, total_bytes: u64)
         records: records.into_iter().filter(|r| r.yours).collect(),
         count: Some(RecordCount {
             what: "live sessions in this process".to_owned(),
+            one: "live session in this process".to_owned(),
             count: sessions,
             at_least: false,
             total_bytes: Some(total_bytes),

@@ -26,7 +26,7 @@ pub use authlab_procs::{
 };
 pub use browser::{Browser, CHROMIUM};
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
-pub use test_app::{extract_csrf_token, Backing, TestApp};
+pub use test_app::{extract_csrf_token, Backing, TestApp, CLASS_CODE, TEACHER_PASSWORD};
 
 /// The demo accounts and their passwords (documented in the README).
 pub const ALICE: (&str, &str) = ("alice", "wonderland");

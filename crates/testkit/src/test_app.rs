@@ -20,6 +20,11 @@ use crate::{client::Client, CookieJar, MountSlug, RedisCluster, RedisServer, Tes
 
 static APPS: AtomicU32 = AtomicU32::new(0);
 
+/// The teacher's password of every test app (`AUTHLAB_TEACHER_PASSWORD`).
+pub const TEACHER_PASSWORD: &str = "teacher-of-the-test-class";
+/// The class code of every test app (`AUTHLAB_CLASS_CODE`).
+pub const CLASS_CODE: &str = "TESTROOM";
+
 /// One running instance of the app, on its own thread and actix runtime.
 struct Instance {
     stop: Option<oneshot::Sender<()>>,
@@ -161,6 +166,8 @@ impl TestApp {
             redis_url: redis_url.to_owned(),
             data_dir,
             workers: Some(2),
+            teacher_password: Some(Secret::new(TEACHER_PASSWORD)),
+            class_code: Some(CLASS_CODE.to_owned()),
             ..Settings::defaults()
         }
     }
@@ -412,6 +419,76 @@ impl TestApp {
 
     pub async fn get_healthz(&self) -> TestResponse {
         self.get("/healthz").await
+    }
+
+    /// Post a form with these fields and this browser's CSRF token: a button pressed.
+    pub async fn press(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf_token().await;
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &token));
+        self.post_form_as_is(path, &fields, &[]).await
+    }
+
+    // The classroom: the teacher's page and /join.
+
+    pub async fn get_teacher(&self) -> TestResponse {
+        self.get("/teacher").await
+    }
+
+    pub async fn post_teacher_login(&self, password: &str) -> TestResponse {
+        self.press("/teacher/login", &[("password", password)])
+            .await
+    }
+
+    /// Become the teacher in this browser, and check it worked.
+    pub async fn log_in_as_teacher(&self) {
+        let response = self.post_teacher_login(TEACHER_PASSWORD).await;
+        crate::assert_is_redirect_to(&response, "/teacher");
+    }
+
+    pub async fn post_teacher_reset(&self) -> TestResponse {
+        self.press("/teacher/reset", &[]).await
+    }
+
+    pub async fn post_teacher_role(&self, user: &str, role: &str) -> TestResponse {
+        self.press("/teacher/role", &[("user", user), ("role", role)])
+            .await
+    }
+
+    pub async fn post_teacher_password(&self, user: &str, password: &str) -> TestResponse {
+        self.press(
+            "/teacher/password",
+            &[("user", user), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn get_join(&self) -> TestResponse {
+        self.get("/join").await
+    }
+
+    pub async fn post_join(&self, code: &str, username: &str, password: &str) -> TestResponse {
+        self.press(
+            "/join",
+            &[
+                ("code", code),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Make a student account with the class code, and check it worked.
+    pub async fn join(&self, username: &str, password: &str) {
+        let response = self.post_join(CLASS_CODE, username, password).await;
+        assert_eq!(
+            response.status.as_u16(),
+            200,
+            "join as {username}: {}",
+            response.body
+        );
+        crate::assert_body_contains(&response, r#"id="joined""#);
     }
 }
 

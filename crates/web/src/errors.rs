@@ -12,7 +12,10 @@ use actix_web::{
 use authlab_core::{BackendError, Rejection};
 use serde_json::json;
 
-use crate::render;
+use crate::{
+    render,
+    throttle::{Limit, Throttled},
+};
 
 /// Failures of the HTML pages.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +28,8 @@ pub enum PageError {
         reason: Rejection,
         forget: Vec<Cookie<'static>>,
     },
-    #[error("too many failed logins; retry in {} s", retry_after.as_secs())]
-    Throttled { retry_after: std::time::Duration },
+    #[error("too many failed logins; retry in {} s", .0.retry_after.as_secs())]
+    Throttled(Throttled),
     #[error("the password hashing queue is full")]
     Busy { retry_after: std::time::Duration },
     #[error("the role {role} may not open this page")]
@@ -66,19 +69,11 @@ impl ResponseError for PageError {
                 }
                 response
             }
-            PageError::Throttled { retry_after } => {
-                let mut response = render::error_page(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many failed logins",
-                    &format!(
-                        "Too many wrong passwords for this account from your address (or too many \
-                         logins of any kind from it). Wait {} seconds and try again; other \
-                         people's logins are not affected.",
-                        retry_after.as_secs().max(1)
-                    ),
-                    None,
-                );
-                insert_retry_after(&mut response, *retry_after);
+            PageError::Throttled(throttled) => {
+                let (title, message) = throttled_words(throttled);
+                let mut response =
+                    render::error_page(StatusCode::TOO_MANY_REQUESTS, title, &message, None);
+                insert_retry_after(&mut response, throttled.retry_after);
                 response
             }
             PageError::Busy { retry_after } => {
@@ -126,12 +121,15 @@ impl ResponseError for PageError {
 pub enum ApiError {
     #[error("no credentials")]
     Unauthenticated,
+    /// A credential was presented and names no login (a session that was ended or flushed).
+    #[error("the credential names no login")]
+    UnknownCredential,
     #[error("credentials rejected: {0}")]
     Rejected(Rejection),
     #[error("wrong username or password")]
     WrongCredentials,
     #[error("too many failed logins")]
-    Throttled { retry_after: std::time::Duration },
+    Throttled(Throttled),
     #[error("the password hashing queue is full")]
     Busy { retry_after: std::time::Duration },
     #[error(transparent)]
@@ -143,9 +141,10 @@ pub enum ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Unauthenticated | ApiError::Rejected(_) | ApiError::WrongCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::Unauthenticated
+            | ApiError::UnknownCredential
+            | ApiError::Rejected(_)
+            | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Backend(BackendError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
@@ -162,6 +161,11 @@ impl ResponseError for ApiError {
                 "error": "unauthenticated",
                 "message": "no credentials were presented",
             }),
+            ApiError::UnknownCredential => json!({
+                "error": "unknown_credential",
+                "message": "a credential was presented, but it names no login on this server: \
+                            the login was ended (logout, a flush, a restart) or it expired",
+            }),
             ApiError::Rejected(reason) => json!({
                 "error": "invalid_credentials",
                 "reason": reason.code(),
@@ -171,13 +175,18 @@ impl ResponseError for ApiError {
                 "error": "wrong_credentials",
                 "message": "wrong username or password",
             }),
-            ApiError::Throttled { retry_after } => {
+            ApiError::Throttled(throttled) => {
+                let (_, message) = throttled_words(throttled);
                 let mut response = HttpResponse::TooManyRequests().json(json!({
                     "error": "throttled",
-                    "message": "too many failed logins for this account from this address",
-                    "retry_after": retry_after.as_secs().max(1),
+                    "limit": match throttled.limit {
+                        Limit::AccountFromAddress => "account_from_address",
+                        Limit::Address => "address",
+                    },
+                    "message": message,
+                    "retry_after": throttled.retry_after.as_secs().max(1),
                 }));
-                insert_retry_after(&mut response, *retry_after);
+                insert_retry_after(&mut response, throttled.retry_after);
                 return response;
             }
             ApiError::Busy { retry_after } => {
@@ -202,6 +211,33 @@ impl ResponseError for ApiError {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"authlab\""));
         }
         response.json(body)
+    }
+}
+
+/// The 429's title and sentence: who is held back, and for how long, as the limit that refused
+/// says (never "nobody else is affected" when everyone behind the address is).
+pub fn throttled_words(throttled: &Throttled) -> (&'static str, String) {
+    let seconds = throttled.retry_after.as_secs().max(1);
+    match throttled.limit {
+        Limit::AccountFromAddress => (
+            "Too many wrong passwords for this account",
+            format!(
+                "Five wrong passwords for this account came from your address within a minute, \
+                 so this account cannot log in from your address for {seconds} more seconds. \
+                 Only this account, from your address, waits: other accounts (your classmates \
+                 behind the same router too), and this account from other addresses, log in as \
+                 usual."
+            ),
+        ),
+        Limit::Address => (
+            "Too many logins from your address",
+            format!(
+                "Your address sent more passwords in the last minute than this server checks for \
+                 one address. Every login from your address waits {seconds} more seconds, whatever \
+                 the account: everyone sharing your address (a classroom behind one router \
+                 shares one) is held back, other addresses are not."
+            ),
+        ),
     }
 }
 

@@ -57,9 +57,26 @@ impl FromRequest for ApiUser {
             let mount = mount_of(&req)?;
             match mount.backend.authenticate(&req).await? {
                 Authentication::Authenticated(identity) => Ok(ApiUser(identity)),
+                Authentication::Anonymous if presents_credential(&req, &mount) => {
+                    Err(ApiError::UnknownCredential)
+                }
                 Authentication::Anonymous => Err(ApiError::Unauthenticated),
                 Authentication::Rejected(reason) => Err(ApiError::Rejected(reason)),
             }
         })
     }
+}
+
+/// Whether the request carries this mount's login cookie or a bearer token at all: "no
+/// credentials were presented" must not be said to someone who sent a dead one.
+fn presents_credential(req: &HttpRequest, mount: &Mount) -> bool {
+    let cookie = mount
+        .credential
+        .cookie
+        .and_then(|name| req.cookie(name.as_str()))
+        .is_some_and(|c| !c.value().is_empty());
+    cookie
+        || req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION)
 }

@@ -72,6 +72,11 @@ impl CheckedForm {
     pub fn take(&mut self, name: &'static str) -> Result<String, FormError> {
         self.fields.remove(name).ok_or(FormError::Missing(name))
     }
+
+    /// Take a field that may be absent, named at run time (`copy_<mount>`).
+    pub fn take_optional(&mut self, name: &str) -> Option<String> {
+        self.fields.remove(name)
+    }
 }
 
 impl FromRequest for CheckedForm {

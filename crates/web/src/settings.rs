@@ -83,10 +83,26 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<IpAddr>,
 
-    /// Logins of any outcome allowed per client address per minute (a generous bound on
-    /// password hashing; failed logins have their own, tighter limits).
+    /// Passwords checked (logins of any outcome, joins) allowed per client address per minute:
+    /// the bound on guessing from one address and on password hashing. Wrong passwords have
+    /// their own limit per account and address (five a minute).
     #[arg(long, env = "AUTHLAB_LOGINS_PER_MINUTE", default_value_t = crate::throttle::DEFAULT_LOGINS_PER_MINUTE)]
     pub logins_per_minute: usize,
+
+    /// The teacher's password, for `/teacher`. Unset: one is generated at the first start, kept
+    /// in the data directory (owner-only) and printed once in the terminal.
+    #[arg(long, env = "AUTHLAB_TEACHER_PASSWORD", hide_env_values = true)]
+    pub teacher_password: Option<Secret>,
+
+    /// The code students type at `/join` to make their account. Unset: one is generated at the
+    /// first start and kept in the data directory; `/teacher` shows it.
+    #[arg(long, env = "AUTHLAB_CLASS_CODE")]
+    pub class_code: Option<String>,
+
+    /// Seconds before a classroom tool (restart, flush, rotate, a role change, reset) can be
+    /// used again: a second press inside this is refused at once, saying so.
+    #[arg(long, env = "AUTHLAB_TOOL_COOLDOWN", default_value_t = 30)]
+    pub tool_cooldown: u64,
 
     /// Set by `authlab demo` on the server it supervises: the restart lab may then end this
     /// process, and the supervisor starts a new one. Not meant to be set by hand.
@@ -115,6 +131,9 @@ impl Settings {
             allowed_hosts: Vec::new(),
             trusted_proxy: Vec::new(),
             logins_per_minute: crate::throttle::DEFAULT_LOGINS_PER_MINUTE,
+            teacher_password: None,
+            class_code: None,
+            tool_cooldown: 30,
             supervised: false,
         }
     }
@@ -167,6 +186,13 @@ impl fmt::Debug for Settings {
             .field("allowed_hosts", &self.allowed_hosts)
             .field("trusted_proxy", &self.trusted_proxy)
             .field("logins_per_minute", &self.logins_per_minute)
+            .field("teacher_password", &self.teacher_password)
+            // Not a key, but it lets anyone make an account: no business of a log either.
+            .field(
+                "class_code",
+                &self.class_code.as_ref().map(|_| Secret::new(Vec::new())),
+            )
+            .field("tool_cooldown", &self.tool_cooldown)
             .field("supervised", &self.supervised)
             .finish()
     }
@@ -180,6 +206,8 @@ mod tests {
     fn debug_output_hides_the_secret_and_the_redis_password() {
         let settings = Settings {
             jwt_secret: Some(Secret::new("a-very-long-secret-that-must-not-leak")),
+            teacher_password: Some(Secret::new("the-teachers-own-password")),
+            class_code: Some("ROOM-CODE-77".to_owned()),
             redis_url: "redis://:hunter2@cache:6379".to_owned(),
             redis_cluster: vec!["redis://:hunter3@node:7000".to_owned()],
             ..Settings::defaults()
@@ -191,6 +219,8 @@ mod tests {
         assert!(!printed.contains("must-not-leak"));
         assert!(!printed.contains("hunter2"));
         assert!(!printed.contains("hunter3"));
+        assert!(!printed.contains("teachers-own"));
+        assert!(!printed.contains("ROOM-CODE-77"));
     }
 
     #[test]

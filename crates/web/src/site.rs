@@ -15,8 +15,8 @@ use actix_web::{
 use authlab_core::{HashBudget, Mount, Mounts, UserDirectory};
 
 use crate::{
-    csrf::CsrfKey, forms::MAX_BODY_BYTES, front_door::CookieJudges, hosts::AllowedHosts, routes,
-    throttle::LoginThrottle, Settings,
+    announcements::Announcements, csrf::CsrfKey, forms::MAX_BODY_BYTES, front_door::CookieJudges,
+    hosts::AllowedHosts, routes, throttle::LoginThrottle, Settings,
 };
 
 /// The product's long-lived parts, shared by every worker.
@@ -33,6 +33,8 @@ pub struct Product {
     pub csrf_key: CsrfKey,
     pub throttle: Arc<LoginThrottle>,
     pub mounts: Mounts,
+    /// What happened to everybody: the banner on every page.
+    pub announcements: Arc<Announcements>,
 }
 
 /// Routes a caller adds under one mount's prefix, beside the product's own.
@@ -43,6 +45,7 @@ pub fn configure(product: &Product, cfg: &mut web::ServiceConfig, extras: MountE
     cfg.app_data(web::Data::from(product.users.clone()))
         .app_data(web::Data::new(product.csrf_key.clone()))
         .app_data(web::Data::from(product.throttle.clone()))
+        .app_data(web::Data::from(product.announcements.clone()))
         .app_data(web::Data::new(product.settings.clone()))
         .app_data(web::Data::new(product.mounts.clone()))
         .app_data(web::Data::new(product.hashing.clone()))

@@ -27,6 +27,9 @@ pub struct LoginPage<'a> {
     /// The CSRF token of the form.
     pub csrf: &'a str,
     pub lan_warning: Option<LanWarning>,
+    /// Why this visitor was logged out, when an announced event (a key rotation, a flush, a
+    /// restart) ended their login since they last logged in here.
+    pub logged_out_by: Option<String>,
 }
 
 #[derive(Template)]

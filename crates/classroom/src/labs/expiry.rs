@@ -113,7 +113,12 @@ pub async fn submit(
             ),
             exp: Some(claims.exp),
             countdown: countdown(Some(claims.exp), now),
-            verdict: "The verifier accepts it right now.".into(),
+            // Said of the moment it was checked: the countdown above moves on, this line does not.
+            verdict: format!(
+                "When this page was made ({}), the verifier accepted it. It will refuse it once the \
+                 countdown reaches zero: press \"Ask the verifier now\" to hear it say so.",
+                clock(now)
+            ),
             expired: false,
         }),
     )?;
@@ -143,14 +148,16 @@ pub async fn check(
     let (verdict, expired) = match tokens.keys.load().verify(&token) {
         Ok(claims) => (
             format!(
-                "Accepted: still valid for {} s.",
+                "Accepted at {}: it had {} s left then.",
+                clock(now),
                 claims.exp.saturating_sub(now)
             ),
             false,
         ),
         Err(rejection) => (
             format!(
-                "Refused ({}): {}",
+                "Refused at {} ({}): {}",
+                clock(now),
                 rejection.code(),
                 rejection.explanation()
             ),
@@ -168,6 +175,17 @@ pub async fn check(
             verdict,
             expired,
         }),
+    )
+}
+
+/// `10:42:05 UTC`: when the verifier was asked, so its answer is not read as a live one.
+fn clock(unix: i64) -> String {
+    let of_day = unix.rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
     )
 }
 

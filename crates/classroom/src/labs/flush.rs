@@ -14,11 +14,18 @@ use authlab_session::{denylist::REDIS_DENYLIST_PREFIX, store::RedisLink};
 
 use super::pages::{FlushPage, Flushed};
 use crate::{
+    announcements::Announcements,
     csrf::CsrfToken,
     errors::PageError,
     forms::CheckedForm,
     render::{self, private},
+    teacher::{
+        tools::{announce, login_mounts_where},
+        Teacher, TeacherDesk, Tool,
+    },
+    Mounts,
 };
+use authlab_core::StateHome;
 
 /// This lab, as the index lists it and the app routes it.
 pub const LAB: Lab = Lab {
@@ -47,22 +54,31 @@ pub async fn show(redis: web::Data<RedisLink>, csrf: CsrfToken) -> Result<HttpRe
 }
 
 pub async fn submit(
+    _teacher: Teacher,
     redis: web::Data<RedisLink>,
+    desk: web::Data<TeacherDesk>,
+    board: web::Data<Announcements>,
+    mounts: web::Data<Mounts>,
     _form: CheckedForm,
     csrf: CsrfToken,
-) -> Result<HttpResponse, PageError> {
+) -> actix_web::Result<HttpResponse> {
+    desk.cooldowns.begin(Tool::Flush, "")?;
     let outcome = flush(&redis).await;
     match &outcome {
-        Ok(flushed) => tracing::warn!(
-            deleted = flushed.deleted,
-            revived_tokens = flushed.revived_tokens,
-            "Redis flushed by the flush lab"
-        ),
+        Ok(flushed) => {
+            tracing::warn!(
+                deleted = flushed.deleted,
+                revived_tokens = flushed.revived_tokens,
+                "Redis flushed by the flush lab"
+            );
+            let ended = login_mounts_where(mounts.all(), |m| m.home == StateHome::Redis);
+            announce(&board, "flushed Redis", &ended);
+        }
         Err(err) => tracing::warn!(error = %err, "the flush lab could not reach Redis"),
     }
     let outcome = outcome.map_err(|_| ());
     let before = count_app_keys(&redis).await.ok();
-    page(&csrf, before, Some(outcome))
+    Ok(page(&csrf, before, Some(outcome))?)
 }
 
 /// Count the denylist, then delete every app key.

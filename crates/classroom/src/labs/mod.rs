@@ -9,8 +9,9 @@
 //! The index and the lab pages live at `/labs/<name>` ([`routes`]).
 //!
 //! **Classroom tools.** Restart, flush, rotate and the role change affect everyone using this
-//! server. They are POST forms with the CSRF token like every other form, and each page says what
-//! it affects; they are not access-controlled, because the server is a classroom demo.
+//! server. They are POST forms with the CSRF token like every other form, each page says what it
+//! affects, and only the teacher may press them (`crate::teacher`: 403 for anyone else, a
+//! cooldown, an announcement on every page). Anyone may read their pages.
 
 pub mod authorization;
 pub mod decode;
@@ -110,11 +111,7 @@ pub fn browser_token(req: &HttpRequest, tokens: &TokenKit) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `http://host` as the browser addressed this server, for the curl lines.
-pub fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
+pub use crate::origin::origin;
 
 const LABS_CSS: &str = include_str!("../../../../templates/assets/labs.css");
 const LABS_JS: &str = include_str!("../../../../templates/assets/labs.js");

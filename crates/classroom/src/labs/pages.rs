@@ -93,13 +93,36 @@ pub struct RevocationPage<'a> {
     pub csrf: &'a str,
     pub mounts: Vec<&'a Mount>,
     pub problem: Option<String>,
-    pub result: Option<RevocationResult<'a>>,
+    /// Who was just logged out of which mount.
+    pub logged_out: Option<LoggedOut>,
+    /// Every copy held so far, replayed now, in the order of the mounts.
+    pub results: Vec<RevocationResult<'a>>,
+}
+
+impl RevocationPage<'_> {
+    /// Whether the browser was just logged out of `mount` (its verdict is the page's answer).
+    pub fn just_out_of(&self, mount: &authlab_core::MountSlug) -> bool {
+        self.logged_out.as_ref().is_some_and(|o| o.mount == *mount)
+    }
+
+    /// Where "replay every copy" posts: any login mount's replay route replays them all.
+    pub fn replay_action(&self) -> String {
+        self.results
+            .first()
+            .map_or_else(String::new, |r| r.mount.path("labs/replay"))
+    }
+}
+
+pub struct LoggedOut {
+    pub mount: authlab_core::MountSlug,
+    pub identity: Identity,
 }
 
 pub struct RevocationResult<'a> {
     pub mount: &'a Mount,
-    pub logged_out: Option<Identity>,
     pub cookie_name: String,
+    /// The form field that carries this copy to the next press.
+    pub field: String,
     pub credential: String,
     pub replay: Sent,
 }

@@ -11,12 +11,17 @@ use actix_web::{http::StatusCode, web, HttpResponse};
 
 use super::pages::RestartPage;
 use crate::{
+    announcements::Announcements,
     csrf::CsrfToken,
     errors::PageError,
     forms::CheckedForm,
     render::{self, private},
     restart::{uptime, RestartSwitch},
-    Settings,
+    teacher::{
+        tools::{announce, login_mounts_where},
+        Teacher, TeacherDesk, Tool,
+    },
+    Mounts, Settings,
 };
 
 /// This lab, as the index lists it and the app routes it.
@@ -47,22 +52,33 @@ pub async fn show(
     page(&settings, &csrf, false)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
+    _teacher: Teacher,
     settings: web::Data<Settings>,
     switch: web::Data<RestartSwitch>,
+    desk: web::Data<TeacherDesk>,
+    board: web::Data<Announcements>,
+    mounts: web::Data<Mounts>,
     _form: CheckedForm,
     csrf: CsrfToken,
-) -> Result<HttpResponse, PageError> {
+) -> actix_web::Result<HttpResponse> {
     if !settings.supervised {
-        return page(&settings, &csrf, false);
+        return Ok(page(&settings, &csrf, false)?);
     }
+    desk.cooldowns.begin(Tool::Restart, "")?;
+    // Said before the process ends; the board is kept on disk, so the next process shows it.
+    let ended = login_mounts_where(mounts.all(), |m| {
+        !m.backend.capabilities().survives_app_restart
+    });
+    announce(&board, "restarted the server", &ended);
     tracing::warn!("restart requested by the restart lab");
     let switch = RestartSwitch::clone(&switch);
     actix_web::rt::spawn(async move {
         tokio::time::sleep(ANSWER_FIRST).await;
         switch.request();
     });
-    page(&settings, &csrf, true)
+    Ok(page(&settings, &csrf, true)?)
 }
 
 fn page(

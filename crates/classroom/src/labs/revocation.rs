@@ -5,12 +5,15 @@
 //! once (its record is gone); a JWT keeps working until its `exp`, because there was nothing on
 //! the server to delete (unless the denylist is on). The page shows the curl line that does the
 //! same replay from a terminal, and a button to replay again later.
+//!
+//! The copies so far travel in the page's forms (`copy_<mount>`), so each press replays them
+//! all: the session's 401 and the JWT's 200 stand side by side instead of one replacing the other.
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_core::Authentication;
 
 use super::{
-    pages::{RevocationPage, RevocationResult},
+    pages::{LoggedOut, RevocationPage, RevocationResult},
     present, Lab, LabInfo,
 };
 use crate::{
@@ -54,17 +57,65 @@ pub fn credential_cookie(mount: &Mount) -> String {
 }
 
 pub async fn show(mounts: web::Data<Mounts>, csrf: CsrfToken) -> Result<HttpResponse, PageError> {
-    page(&mounts, &csrf, None, None)
+    page(&mounts, &csrf, None, None, Vec::new())
 }
 
-/// `POST /<mount>/labs/revocation`: copy, log out, replay.
+/// The field a form carries a copy of `mount`'s credential in, so that the next press shows the
+/// earlier replays beside its own (the session 401 next to the JWT 200).
+fn copy_field(mount: &Mount) -> String {
+    format!("copy_{}", mount.slug)
+}
+
+/// The copies the form carries for the login mounts other than `except`.
+fn held_copies<'a>(
+    form: &mut CheckedForm,
+    mounts: &'a Mounts,
+    except: &Mount,
+) -> Vec<(&'a Mount, String)> {
+    mounts
+        .login()
+        .filter(|m| m.slug != except.slug)
+        .filter_map(|m| {
+            form.take_optional(&copy_field(m))
+                .filter(|copy| !copy.is_empty())
+                .map(|copy| (m.as_ref(), copy))
+        })
+        .collect()
+}
+
+/// Replay every copy at its own mount, in the order of the mounts.
+async fn replay_all<'a>(
+    req: &HttpRequest,
+    mounts: &'a Mounts,
+    mut copies: Vec<(&'a Mount, String)>,
+    when: &str,
+) -> Vec<RevocationResult<'a>> {
+    let order = |m: &Mount| mounts.login().position(|n| n.slug == m.slug);
+    copies.sort_by_key(|(m, _)| order(m));
+    let mut results = Vec::new();
+    for (mount, credential) in copies {
+        let cookie_name = credential_cookie(mount);
+        let replay = replay_of(req, mount, &cookie_name, &credential, when).await;
+        results.push(RevocationResult {
+            mount,
+            cookie_name,
+            field: copy_field(mount),
+            credential,
+            replay,
+        });
+    }
+    results
+}
+
+/// `POST /<mount>/labs/revocation`: copy, log out, replay (and replay the copies held so far).
 pub async fn submit(
     req: HttpRequest,
     mounts: web::Data<Mounts>,
     mount: web::Data<Mount>,
-    _form: CheckedForm,
+    mut form: CheckedForm,
     csrf: CsrfToken,
 ) -> Result<HttpResponse, PageError> {
+    let mut copies = held_copies(&mut form, &mounts, &mount);
     let cookie_name = credential_cookie(&mount);
     let copy = req.cookie(&cookie_name).map(|c| c.value().to_owned());
     let identity = match mount.backend.authenticate(&req).await? {
@@ -72,6 +123,7 @@ pub async fn submit(
         _ => None,
     };
     let (Some(copy), Some(identity)) = (copy, identity) else {
+        let results = replay_all(&req, &mounts, copies, "replayed again").await;
         return page(
             &mounts,
             &csrf,
@@ -80,21 +132,26 @@ pub async fn submit(
                 mount.slug
             )),
             None,
+            results,
         );
     };
     let removal = mount.backend.logout(&req).await?;
-    let replay = replay_of(&req, &mount, &cookie_name, &copy, "after logout").await;
+    let this = mounts
+        .login()
+        .find(|m| m.slug == mount.slug)
+        .map(|m| m.as_ref())
+        .ok_or_else(|| anyhow::anyhow!("the mount is not in the list"))?;
+    copies.push((this, copy));
+    let results = replay_all(&req, &mounts, copies, "after logout").await;
     let mut response = page(
         &mounts,
         &csrf,
         None,
-        Some(RevocationResult {
-            mount: &mount,
-            logged_out: Some(identity),
-            cookie_name,
-            credential: copy,
-            replay,
+        Some(LoggedOut {
+            mount: mount.slug,
+            identity,
         }),
+        results,
     )?;
     for cookie in &removal {
         response
@@ -104,7 +161,7 @@ pub async fn submit(
     Ok(response)
 }
 
-/// `POST /<mount>/labs/replay`: send the copy again, now.
+/// `POST /<mount>/labs/replay`: send every copy again, now.
 pub async fn replay(
     req: HttpRequest,
     mounts: web::Data<Mounts>,
@@ -112,21 +169,16 @@ pub async fn replay(
     mut form: CheckedForm,
     csrf: CsrfToken,
 ) -> actix_web::Result<HttpResponse> {
-    let credential = form.take("credential")?;
-    let cookie_name = credential_cookie(&mount);
-    let replay = replay_of(&req, &mount, &cookie_name, &credential, "replayed again").await;
-    Ok(page(
-        &mounts,
-        &csrf,
-        None,
-        Some(RevocationResult {
-            mount: &mount,
-            logged_out: None,
-            cookie_name,
-            credential,
-            replay,
-        }),
-    )?)
+    let mut copies = held_copies(&mut form, &mounts, &mount);
+    // `credential`: this mount's copy (the field the lab's first version posted).
+    let own = form
+        .take_optional("credential")
+        .or_else(|| form.take_optional(&copy_field(&mount)));
+    if let (Some(own), Some(this)) = (own, mounts.login().find(|m| m.slug == mount.slug)) {
+        copies.push((this.as_ref(), own));
+    }
+    let results = replay_all(&req, &mounts, copies, "replayed again").await;
+    Ok(page(&mounts, &csrf, None, None, results)?)
 }
 
 async fn replay_of(
@@ -149,7 +201,8 @@ fn page<'a>(
     mounts: &'a Mounts,
     csrf: &'a CsrfToken,
     problem: Option<String>,
-    result: Option<RevocationResult<'a>>,
+    logged_out: Option<LoggedOut>,
+    results: Vec<RevocationResult<'a>>,
 ) -> Result<HttpResponse, PageError> {
     let lab = &LAB.info;
     Ok(private(render::html(
@@ -159,7 +212,8 @@ fn page<'a>(
             csrf: csrf.value(),
             mounts: mounts.login().map(|m| m.as_ref()).collect(),
             problem,
-            result,
+            logged_out,
+            results,
         },
     )))
 }

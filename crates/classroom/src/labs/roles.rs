@@ -5,14 +5,19 @@
 
 use super::{Lab, LabInfo};
 use actix_web::{http::StatusCode, web, HttpResponse};
-use authlab_core::{Role, UserDirectory};
+use authlab_core::UserDirectory;
 
 use super::pages::RolesPage;
 use crate::{
+    announcements::Announcements,
     csrf::CsrfToken,
     errors::PageError,
     forms::CheckedForm,
     render::{self, private},
+    teacher::{
+        roles::{self, RoleChange},
+        Teacher, TeacherDesk,
+    },
 };
 
 /// This lab, as the index lists it and the app routes it.
@@ -43,19 +48,19 @@ pub async fn show(
 }
 
 pub async fn submit(
+    _teacher: Teacher,
     users: web::Data<UserDirectory>,
+    desk: web::Data<TeacherDesk>,
+    board: web::Data<Announcements>,
     mut form: CheckedForm,
     csrf: CsrfToken,
 ) -> actix_web::Result<HttpResponse> {
     let username = form.take("user")?;
     let role = form.take("role")?;
-    let change = match (users.lookup(&username), Role::parse(&role)) {
-        (Some(before), Some(role)) => {
-            users.set_role(&username, role);
-            tracing::info!(user = %username, from = %before.role, to = %role, "role changed by the lab");
-            format!("{username}: {} → {role}, on the server, now.", before.role)
-        }
-        _ => "No such account or role: nothing changed.".to_owned(),
+    let change = match roles::change(&users, &board, &desk.cooldowns, &username, &role)? {
+        Ok(RoleChange::Done(change)) => change,
+        Ok(RoleChange::Unknown) => "No such account or role: nothing changed.".to_owned(),
+        Err(err) => return Err(PageError::Internal(err).into()),
     };
     Ok(page(&users, &csrf, Some(change))?)
 }

@@ -13,10 +13,12 @@ use sha2::{Digest, Sha256};
 
 use super::pages::RotatePage;
 use crate::{
+    announcements::Announcements,
     csrf::CsrfToken,
     errors::PageError,
     forms::CheckedForm,
     render::{self, private},
+    teacher::{tools::announce, Teacher, TeacherDesk, Tool},
     Settings, TokenKit,
 };
 
@@ -55,20 +57,34 @@ pub async fn show(tokens: web::Data<TokenKit>, csrf: CsrfToken) -> Result<HttpRe
     page(&tokens, &csrf, None)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
+    _teacher: Teacher,
     tokens: web::Data<TokenKit>,
     settings: web::Data<Settings>,
+    desk: web::Data<TeacherDesk>,
+    board: web::Data<Announcements>,
     mut form: CheckedForm,
     csrf: CsrfToken,
-) -> Result<HttpResponse, PageError> {
+) -> actix_web::Result<HttpResponse> {
     // The emergency is the default: a post without a mode (the page before the overlap button
     // existed, a curl line) does what the one button always did.
     let mode = match form.take("mode").ok().as_deref() {
         Some("overlap") => Rotation::Overlap,
         _ => Rotation::RevokeAll,
     };
+    // A refusal (a typed key) changes nothing, so it starts no cooldown.
+    if settings.jwt_secret.is_none() {
+        desk.cooldowns.begin(Tool::Rotate, "")?;
+    }
     let outcome = rotate(&tokens, &settings, mode);
-    page(&tokens, &csrf, Some(outcome))
+    if outcome.is_ok() {
+        match mode {
+            Rotation::Overlap => announce(&board, "rotated the JWT key, with overlap", &[]),
+            Rotation::RevokeAll => announce(&board, "rotated the JWT key", &[tokens.mount]),
+        }
+    }
+    Ok(page(&tokens, &csrf, Some(outcome))?)
 }
 
 /// The two ways to change the key, both operations of the key ring.

@@ -9,7 +9,9 @@ use actix_web::{
 };
 
 use authlab_classroom::record_exchanges;
-use authlab_web::{csrf, front_door, security_headers::security_headers, server_timing};
+use authlab_web::{
+    announcements, csrf, front_door, security_headers::security_headers, server_timing,
+};
 
 use super::{app, AppState};
 
@@ -32,6 +34,8 @@ pub fn start(state: AppState, handle_signals: bool) -> std::io::Result<RunningSe
     let mut server = HttpServer::new(move || {
         App::new()
             .configure(app::configure(factory_state.clone()))
+            // Every page rendered inside shows the banner.
+            .wrap(from_fn(announcements::on_every_page))
             // Inside the CSRF layers, so it records what the mounts answered.
             .wrap(from_fn(record_exchanges))
             // Outside the session middleware, so it sees the store read that authenticates.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use authlab_classroom::{
+    teacher::{Greeting, TeacherDesk},
     walkthrough::{recorder::verified_id, BROWSER_COOKIE},
     Classroom, Recorder, RestartSwitch, TokenKit,
 };
@@ -14,6 +15,7 @@ use authlab_session::{
     CookieKey, MIN_KEY_BYTES,
 };
 use authlab_web::{
+    announcements::Announcements,
     csrf::CsrfKey,
     front_door::{CookieJudge, CookieJudges},
     hosts::AllowedHosts,
@@ -29,11 +31,21 @@ use super::mounts::{self, MountParts};
 pub struct AppState {
     pub product: Product,
     pub classroom: Classroom,
+    /// What the terminal is told of the teacher's password, once the server listens.
+    pub teacher_greeting: Arc<Greeting>,
 }
 
 impl AppState {
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
-        let users = Arc::new(UserDirectory::demo());
+        let (users, skipped) = UserDirectory::with_students_in(settings.data_dir.clone())
+            .map_err(|err| anyhow::anyhow!("the students file could not be read: {err}"))?;
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                "lines of the students file were not understood and skipped"
+            );
+        }
+        let users = Arc::new(users);
         let cookie_key = CookieKey::new(&keys::load_or_create(
             &settings.data_dir,
             SESSION_KEY_FILE,
@@ -89,12 +101,16 @@ impl AppState {
             jwt_files,
         })?;
         let cookie_judges = cookie_judges(&built, &cookie_key, &csrf_key);
+        let announcements = Arc::new(Announcements::kept_in(&settings.data_dir));
         let throttle = LoginThrottle::new(ThrottleLimits {
             attempts_per_address: settings.logins_per_minute.max(1),
             ..ThrottleLimits::default()
         });
 
+        let (teacher, teacher_greeting) = TeacherDesk::open(&settings)?;
+
         Ok(AppState {
+            teacher_greeting: Arc::new(teacher_greeting),
             classroom: Classroom {
                 tokens: TokenKit {
                     mount: built.tokens_mount,
@@ -104,6 +120,7 @@ impl AppState {
                 redis,
                 restart: RestartSwitch::default(),
                 recorder: Arc::new(Recorder::default()),
+                teacher: Arc::new(teacher),
             },
             product: Product {
                 hashing: HashBudget::per_core()?,
@@ -114,6 +131,7 @@ impl AppState {
                 csrf_key,
                 throttle: Arc::new(throttle),
                 mounts: built.mounts,
+                announcements,
             },
         })
     }

@@ -265,6 +265,7 @@ async fn the_flush_lab_says_how_many_logged_out_tokens_came_back() {
     .await;
     app.log_in(JWT, ALICE).await;
     app.post_logout(JWT).await;
+    app.log_in_as_teacher().await;
     let token = app.csrf_token().await;
 
     let page = app

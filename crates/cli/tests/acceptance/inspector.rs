@@ -74,7 +74,9 @@ async fn the_session_inspector_shows_the_record_that_redis_really_holds() {
     );
     let ttl = redis.integer(&format!("TTL {key}")).expect("TTL");
     assert!(ttl > 0, "the record has a TTL in Redis");
-    assert!(page.body.contains("live sessions in Redis"));
+    assert!(page
+        .body
+        .contains("<strong>1</strong> live session in Redis"));
     assert!(page.body.contains("authlab_session"));
 }
 
@@ -134,7 +136,7 @@ async fn with_the_denylist_on_the_jwt_inspector_counts_revoked_tokens() {
     assert_status(&page, 200);
     assert!(page.body.contains("Redis (denylist)"));
     assert!(
-        page.body.contains("<strong>1</strong> revoked token ids"),
+        page.body.contains("<strong>1</strong> revoked token id."),
         "the one token logged out is on the list"
     );
     assert!(

@@ -8,12 +8,21 @@ use authlab_testkit::{
 use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
-/// Press a lab's button: post its form with this browser's CSRF token.
+/// The labs whose buttons are classroom tools: only the teacher may press them.
+const TOOLS: [&str; 4] = [
+    "/labs/roles",
+    "/labs/flush",
+    "/labs/rotate",
+    "/labs/restart",
+];
+
+/// Press a lab's button: post its form with this browser's CSRF token (as the teacher, for a
+/// classroom tool).
 async fn press(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> TestResponse {
-    let token = app.csrf_token().await;
-    let mut fields = fields.to_vec();
-    fields.push(("csrf", &token));
-    app.post_form_as_is(path, &fields, &[]).await
+    if TOOLS.contains(&path) {
+        app.log_in_as_teacher().await;
+    }
+    app.press(path, fields).await
 }
 
 /// What `/<mount>/labs/status` says for this browser: `in`, `out`, `rejected` or `down`.
@@ -182,7 +191,7 @@ async fn the_expiry_check_asks_the_live_verifier() {
     let check = press(&app, "/jwt/labs/expiry/check", &[]).await;
 
     assert_status(&check, 200);
-    assert_body_contains(&check, "Refused (expired)");
+    assert_body_contains(&check, "UTC (expired)");
     assert_body_contains(&check, "verdict-bad");
 }
 
@@ -395,6 +404,7 @@ async fn the_status_probe_asks_each_mount_with_its_own_cookie() {
 async fn flushing_with_redis_down_is_a_quick_clear_503() {
     let mut redis = RedisServer::start().expect("redis");
     let app = TestApp::spawn(&redis).await;
+    app.log_in_as_teacher().await;
     let token = app.csrf_token().await;
     redis.stop();
 
@@ -406,4 +416,43 @@ async fn flushing_with_redis_down_is_a_quick_clear_503() {
     assert_status(&page, 503);
     assert_body_contains(&page, "Redis did not answer");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn the_revocation_lab_shows_the_dead_session_beside_the_live_jwt() {
+    // Arrange
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in(SESSION, ALICE).await;
+    app.log_in(JWT, ALICE).await;
+
+    // Act: log out of /session keeping a copy, then of /jwt carrying that copy along.
+    let first = press(&app, "/session/labs/revocation", &[]).await;
+    let copy = between(&first.body, r#"name="copy_session" value=""#, "\"").expect("the copy");
+    let both = press(&app, "/jwt/labs/revocation", &[("copy_session", &copy)]).await;
+
+    // Assert: both answers on one page, and the dead cookie's answer says a copy was sent.
+    assert_body_contains(&both, r#"<div class="replay" data-mount="session">"#);
+    assert_body_contains(&both, r#"<div class="replay" data-mount="jwt">"#);
+    assert_body_contains(&both, r#"data-status="401""#);
+    assert_body_contains(&both, r#"data-status="200""#);
+    assert_body_contains(&both, "unknown_credential");
+    assert!(!both.body.contains("no credentials were presented"));
+    assert_eq!(
+        between(&both.body, r#"id="verdict" data-verdict=""#, "\""),
+        Some("jwt".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn the_expiry_verdict_says_when_it_was_asked_so_it_cannot_contradict_the_countdown() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in(JWT, ALICE).await;
+
+    let page = press(&app, "/jwt/labs/expiry", &[]).await;
+
+    assert_body_contains(&page, "When this page was made (");
+    assert_body_contains(&page, "UTC), the verifier accepted it");
+    assert!(!page.body.contains("accepts it right now"));
 }

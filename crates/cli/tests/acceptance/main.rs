@@ -7,6 +7,7 @@ mod measured;
 
 mod balancer;
 mod cluster;
+mod classroom;
 mod contract;
 mod corpus;
 mod faults;

@@ -49,7 +49,7 @@ async fn a_role_change_takes_effect_at_once_with_a_new_session_id() {
         })
         .collect();
 
-    app.users().set_role("bob", Role::Admin);
+    app.users().set_role("bob", Role::Admin).expect("kept");
 
     for (mount, old_cookie) in stateful_mounts().into_iter().zip(before) {
         assert_status(&app.get_admin(mount).await, 200);

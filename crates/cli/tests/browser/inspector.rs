@@ -97,7 +97,7 @@ async fn the_session_inspectors_show_the_record_on_the_server() {
             .text("#record-count")
             .await
             .expect("count")
-            .contains("live sessions"));
+            .contains("1 live session in"));
         let note = browser.text("#credential-note").await.expect("note");
         assert!(note.contains("decrypts it to"), "{note}");
         assert!(browser

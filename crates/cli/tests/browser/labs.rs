@@ -116,7 +116,9 @@ async fn the_server_state_labs_show_which_mounts_notice() {
         classroom.log_in(mount, BOB).await;
     }
 
-    // Roles: promoted on the server; the sessions see it at once, the token does not.
+    // Roles: promoted on the server (by the teacher); the sessions see it at once, the token
+    // does not.
+    classroom.log_in_as_teacher().await;
     run_lab(&classroom, "roles", "#make-bob-admin").await;
     assert!(frame_text(browser, SESSION).await.contains("role admin"));
     assert!(frame_text(browser, MEMORY).await.contains("role admin"));
@@ -137,9 +139,18 @@ async fn the_server_state_labs_show_which_mounts_notice() {
     run_lab(&classroom, "revocation", "#logout-jwt").await;
     let verdict = browser.text("#verdict").await.expect("a verdict");
     assert!(verdict.contains("still works"), "{verdict}");
-    run_lab(&classroom, "revocation", "#logout-session").await;
+    // The next button on the same page carries the JWT's copy along: both answers, side by side.
+    browser
+        .click("#logout-session")
+        .await
+        .expect("log out of /session");
     let verdict = browser.text("#verdict").await.expect("a verdict");
     assert!(verdict.contains("dead"), "{verdict}");
+    let jwt = browser
+        .text("[data-verdict=\"jwt\"]")
+        .await
+        .expect("the JWT's verdict beside it");
+    assert!(jwt.contains("still works"), "{jwt}");
     shoot(browser, "lab-revocation").await;
 
     // Flush and rotate end the Redis sessions and the tokens respectively.
@@ -232,6 +243,12 @@ async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logg
         child: Command::new(env!("CARGO_BIN_EXE_authlab"))
             .args(["demo", "--port", &port.to_string(), "--workers", "1"])
             .env("AUTHLAB_REDIS_URL", redis.url())
+            .env(
+                "AUTHLAB_TEACHER_PASSWORD",
+                authlab_testkit::TEACHER_PASSWORD,
+            )
+            // The restart comes seconds after start-up: no cooldown.
+            .env("AUTHLAB_TOOL_COOLDOWN", "0")
             .env("AUTHLAB_DATA_DIR", &data_dir)
             .env_remove("AUTHLAB_JWT_SECRET")
             .stdout(Stdio::null())
@@ -264,6 +281,17 @@ async fn the_restart_lab_restarts_the_server_and_the_frames_show_who_stayed_logg
             .await
             .expect("log in");
     }
+    browser
+        .open(&format!("{}/teacher", demo.base))
+        .await
+        .expect("the teacher's page");
+    browser
+        .submit_form(
+            "form.login",
+            &[("password", authlab_testkit::TEACHER_PASSWORD)],
+        )
+        .await
+        .expect("log in as the teacher");
     browser
         .open(&format!("{}/labs/restart", demo.base))
         .await

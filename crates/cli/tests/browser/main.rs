@@ -5,6 +5,7 @@
 //! then checks what no HTTP-level test can see: the page as rendered, the console, and every
 //! request the browser made. One binary with one module per lesson, so the suite links once.
 
+mod classroom;
 mod compare;
 mod diagrams;
 mod inspector;
@@ -77,6 +78,21 @@ impl Classroom {
             )
             .await
             .expect("submit the login form");
+    }
+
+    /// Log in at `/teacher` with the test apps' teacher password, as the teacher types it.
+    pub async fn log_in_as_teacher(&self) {
+        self.browser
+            .open(&self.url("/teacher"))
+            .await
+            .expect("open the teacher's page");
+        self.browser
+            .submit_form(
+                "form.login",
+                &[("password", authlab_testkit::TEACHER_PASSWORD)],
+            )
+            .await
+            .expect("submit the teacher's password");
     }
 
     /// The checks every lesson ends with: no console error, no request that left this machine.

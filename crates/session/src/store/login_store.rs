@@ -57,6 +57,13 @@ pub trait LoginStore: SessionStore + Clone + Send + Sync + 'static {
         remember_for: Duration,
     ) -> impl Future<Output = Result<usize, BackendError>>;
 
+    /// End every login of every user, with the same guarantee where the store can give it;
+    /// returns how many logins were ended.
+    fn revoke_everyone(
+        &self,
+        remember_for: Duration,
+    ) -> impl Future<Output = Result<usize, BackendError>>;
+
     /// How many session records the store holds now, counting no further than `bound`.
     fn count_sessions(
         &self,

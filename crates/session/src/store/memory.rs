@@ -327,6 +327,16 @@ impl LoginStore for InProcessStore {
         Ok(removed.len())
     }
 
+    async fn revoke_everyone(&self, remember_for: StdDuration) -> Result<usize, BackendError> {
+        let mut map = self.lock();
+        let removed = map.remove_logins(|_, _| true);
+        let until = Instant::now() + remember_for;
+        for login_id in &removed {
+            map.revoked.insert(login_id.as_str().into(), until);
+        }
+        Ok(removed.len())
+    }
+
     async fn count_sessions(&self, _bound: u64) -> Result<SessionCount, BackendError> {
         // Counting a map in memory is cheap at any size: no bound needed.
         Ok(SessionCount {

@@ -53,9 +53,7 @@ pub async fn login(
     {
         PasswordCheck::Accepted(identity) => identity,
         PasswordCheck::Refused => return Err(ApiError::WrongCredentials),
-        PasswordCheck::Throttled { retry_after } => {
-            return Err(ApiError::Throttled { retry_after })
-        }
+        PasswordCheck::Throttled(throttled) => return Err(ApiError::Throttled(throttled)),
         PasswordCheck::Busy { retry_after } => return Err(ApiError::Busy { retry_after }),
     };
     let grant = mount.backend.login(&req, &identity).await?;

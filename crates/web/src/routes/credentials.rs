@@ -8,16 +8,15 @@ use authlab_core::{hashing::BUSY_RETRY_AFTER, timing, HashBudget, Identity, User
 
 use crate::{
     forwarded::client_address,
-    throttle::{LoginThrottle, Outcome},
+    throttle::{LoginThrottle, Outcome, Throttled},
 };
 
 pub enum PasswordCheck {
     Accepted(Identity),
     Refused,
-    /// Too many recent failures for this account from this address, or from this address.
-    Throttled {
-        retry_after: Duration,
-    },
+    /// Too many recent failures for this account from this address, or passwords from this
+    /// address.
+    Throttled(Throttled),
     /// Every hashing thread is busy and the queue is full: try again shortly.
     Busy {
         retry_after: Duration,
@@ -50,9 +49,9 @@ async fn check_with(
     // Counted before it is checked, so simultaneous guesses cannot all slip past the limit.
     let attempt = match throttle.acquire(&username, address).await {
         Ok(attempt) => attempt,
-        Err(retry_after) => {
-            tracing::warn!(%address, "login throttled");
-            return Ok(PasswordCheck::Throttled { retry_after });
+        Err(throttled) => {
+            tracing::warn!(%address, limit = ?throttled.limit, "login throttled");
+            return Ok(PasswordCheck::Throttled(throttled));
         }
     };
     let name = username.clone();

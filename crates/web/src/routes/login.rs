@@ -5,11 +5,12 @@ use authlab_core::{Authentication, Rejection, UserDirectory};
 use serde::Deserialize;
 
 use crate::{
+    announcements::{unix_now, Announcements},
     csrf::CsrfToken,
     errors::{see_other, PageError},
     forms::LoginForm,
     lan_warning::{lan_warning, LanWarning},
-    render,
+    login_stamp, render,
     routes::credentials::{check_password, PasswordCheck},
     templates::LoginPage,
     throttle::LoginThrottle,
@@ -41,6 +42,16 @@ pub async fn show(
     let rejection = query
         .and_then(|q| q.into_inner().reason)
         .and_then(|code| Rejection::from_code(&code));
+    let logged_out_by = match (&logged_in_as, login_stamp::read(&req, mount.slug)) {
+        (None, Some(since)) => req
+            .app_data::<web::Data<Announcements>>()
+            .and_then(|board| board.ended_since(mount.slug, since))
+            .map(|announcement| announcement.logged_out_sentence()),
+        _ => None,
+    };
+    // The announcement is the true reason; the credential's own ("signed with another key")
+    // would read to a student as "you tampered".
+    let rejection = rejection.filter(|_| logged_out_by.is_none());
     Ok(render::html(
         StatusCode::OK,
         &LoginPage {
@@ -51,6 +62,7 @@ pub async fn show(
             username: "",
             csrf: csrf.value(),
             lan_warning: warning_for(&req),
+            logged_out_by,
         },
     ))
 }
@@ -66,9 +78,7 @@ pub async fn submit(
     let LoginForm { username, password } = form;
     let identity = match check_password(&req, users, throttle, username.clone(), password).await? {
         PasswordCheck::Accepted(identity) => identity,
-        PasswordCheck::Throttled { retry_after } => {
-            return Err(PageError::Throttled { retry_after })
-        }
+        PasswordCheck::Throttled(throttled) => return Err(PageError::Throttled(throttled)),
         PasswordCheck::Busy { retry_after } => return Err(PageError::Busy { retry_after }),
         PasswordCheck::Refused => {
             tracing::info!(mount = %mount.slug, "failed login");
@@ -82,6 +92,7 @@ pub async fn submit(
                     username: &username,
                     csrf: csrf.value(),
                     lan_warning: warning_for(&req),
+                    logged_out_by: None,
                 },
             ));
         }
@@ -93,6 +104,12 @@ pub async fn submit(
             .add_cookie(&cookie)
             .map_err(|err| anyhow::anyhow!("cannot set the login cookie: {err}"))?;
     }
+    let secure = req
+        .app_data::<web::Data<Settings>>()
+        .is_none_or(|settings| settings.cookie_secure());
+    response
+        .add_cookie(&login_stamp::stamp(mount.slug, unix_now(), secure))
+        .map_err(|err| anyhow::anyhow!("cannot set the login stamp: {err}"))?;
     tracing::info!(mount = %mount.slug, user = %identity.username, "login");
     Ok(response)
 }

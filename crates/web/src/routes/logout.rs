@@ -5,7 +5,7 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use crate::{
     errors::{see_other, PageError},
     forms::CheckedForm,
-    Mount,
+    login_stamp, Mount,
 };
 
 /// Ends the login the backend's way (the session record is deleted; the JWT cookie is cleared)
@@ -25,7 +25,8 @@ pub async fn submit(
         header::HeaderName::from_static("clear-site-data"),
         header::HeaderValue::from_static("\"cache\", \"storage\""),
     );
-    for cookie in &cookies {
+    // A deliberate logout: the login page has nothing to explain any more.
+    for cookie in cookies.iter().chain([&login_stamp::removal(mount.slug)]) {
         response
             .add_cookie(cookie)
             .map_err(|err| anyhow::anyhow!("cannot clear the login cookie: {err}"))?;

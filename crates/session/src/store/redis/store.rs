@@ -302,6 +302,18 @@ impl LoginStore for RedisStore {
             .map_err(unavailable)
     }
 
+    /// Deletes every record. Unlike a user's logout, nothing marks the logins ended: a request
+    /// that loaded one just before can still write it back (the teacher's reset is rare and
+    /// announced; a per-user epoch bump for every user would need their names first).
+    async fn revoke_everyone(&self, _remember_for: Duration) -> Result<usize, BackendError> {
+        let deleted = self
+            .link
+            .unlink_keys(&format!("{SESSION_PREFIX}*"))
+            .await
+            .map_err(unavailable)?;
+        Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+    }
+
     async fn count_sessions(&self, bound: u64) -> Result<SessionCount, BackendError> {
         let (sessions, at_least) = self
             .link
