@@ -30,6 +30,16 @@ pub struct Grant {
     pub token: Option<String>,
     /// Seconds until the login ends by itself, when the backend knows.
     pub expires_in: Option<u64>,
+    /// A refresh token, for a backend whose `token` is a short-lived access token: the API
+    /// answers in OAuth 2.0's shape (RFC 6749 §5.1) and a browser gets its cookie too.
+    pub refresh: Option<RefreshGrant>,
+}
+
+/// The refresh half of a [`Grant`].
+#[derive(Debug)]
+pub struct RefreshGrant {
+    pub token: String,
+    pub cookie: Cookie<'static>,
 }
 
 /// The promises a backend makes, as measured by the benchmarks and asserted by the contract tests.
