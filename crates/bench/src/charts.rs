@@ -64,7 +64,8 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
         let mut series: Vec<Series> = mounts
             .login()
             .filter(|m| {
-                results
+                m.home != StateHome::Split
+                    && results
                     .mounts
                     .get(m.slug.as_str())
                     .is_some_and(|f| f.server_bytes_per_user.is_some())
@@ -76,7 +77,8 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
                     .map(|r| match m.home {
                         StateHome::Redis => r.redis_bytes_per_user * r.users as f64,
                         StateHome::Process => r.in_process_bytes_per_user * r.users as f64,
-                        StateHome::Client | StateHome::Nowhere => 0.0,
+                        // Not measured (see the memory scenario): filtered out above.
+                        StateHome::Split | StateHome::Client | StateHome::Nowhere => 0.0,
                     })
                     .collect();
                 (

@@ -29,5 +29,5 @@ pub const BOB: (&str, &str) = ("bob", "builder");
 
 pub use authlab_core::MountSlug;
 pub use mounts::{
-    login_mounts, on_every_login_mount, stateful_mounts, BASELINE, JWT, MEMORY, SESSION,
+    login_mounts, on_every_login_mount, stateful_mounts, BASELINE, JWT, MEMORY, REFRESH, SESSION,
 };
