@@ -21,7 +21,7 @@ pub use assertions::*;
 pub use authlab_procs::{free_port, RedisOptions, RedisServer, RedisServerError};
 pub use browser::Browser;
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
-pub use test_app::{extract_csrf_token, TestApp};
+pub use test_app::{bearer_token, extract_csrf_token, TestApp};
 
 /// The demo accounts and their passwords (documented in the README).
 pub const ALICE: (&str, &str) = ("alice", "wonderland");

@@ -367,6 +367,14 @@ impl TestApp {
     }
 }
 
+/// The bearer token of a JSON login answer: `token` (`/jwt`, the session mounts' opaque token),
+/// or the `access_token` of an OAuth 2.0 token response (`/refresh`).
+pub fn bearer_token(login: &serde_json::Value) -> Option<&str> {
+    login["token"]
+        .as_str()
+        .or_else(|| login["access_token"].as_str())
+}
+
 /// The value of the hidden `csrf` input of a rendered form.
 pub fn extract_csrf_token(html: &str) -> Option<String> {
     let marker = r#"name="csrf" value=""#;

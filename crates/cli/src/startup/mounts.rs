@@ -112,16 +112,18 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
     let jwt_keys = jwt_backend.key_ring();
 
     // The access token is signed by the same ring, whose rules refuse a token living longer
-    // than a /jwt token.
-    anyhow::ensure!(
-        settings.access_ttl >= 1 && settings.access_ttl <= settings.jwt_ttl,
-        "AUTHLAB_ACCESS_TTL = {} s must be between 1 s and AUTHLAB_JWT_TTL = {} s: /refresh's \
-         access tokens are signed by /jwt's key ring",
-        settings.access_ttl,
-        settings.jwt_ttl
-    );
+    // than a /jwt token: a longer access lifetime is clamped to it, once, here.
+    let access_ttl = settings.access_ttl.clamp(1, settings.jwt_ttl.max(1));
+    if access_ttl != settings.access_ttl {
+        tracing::warn!(
+            asked = settings.access_ttl,
+            used = access_ttl,
+            "AUTHLAB_ACCESS_TTL clamped to AUTHLAB_JWT_TTL: /refresh's access tokens are signed \
+             by /jwt's key ring"
+        );
+    }
     let refresh_settings = RefreshSettings {
-        access_ttl: Duration::from_secs(settings.access_ttl),
+        access_ttl: Duration::from_secs(access_ttl),
         refresh_ttl: Duration::from_secs(settings.refresh_ttl.max(1)),
         reuse_grace: Duration::from_secs(settings.refresh_reuse_grace),
         absolute: policy.absolute,
