@@ -66,9 +66,9 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
             .filter(|m| {
                 m.home != StateHome::Split
                     && results
-                    .mounts
-                    .get(m.slug.as_str())
-                    .is_some_and(|f| f.server_bytes_per_user.is_some())
+                        .mounts
+                        .get(m.slug.as_str())
+                        .is_some_and(|f| f.server_bytes_per_user.is_some())
             })
             .map(|m| {
                 let bytes = memory

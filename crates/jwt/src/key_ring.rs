@@ -184,7 +184,8 @@ impl KeyRing {
     /// not (see [`TokenCodec::verify_ignoring_time`]).
     pub fn verify_ignoring_time(&self, token: &str) -> Result<Claims, Rejection> {
         let ring = self.ring.load();
-        ring.codec_for(token, unix_now()).verify_ignoring_time(token)
+        ring.codec_for(token, unix_now())
+            .verify_ignoring_time(token)
     }
 
     /// The key ids that verify right now, current first.

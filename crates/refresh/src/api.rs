@@ -184,8 +184,14 @@ pub async fn logout(
     if params.refresh_token.is_none() && access.is_none() {
         return invalid_request("send refresh_token, or the access token as Authorization: Bearer");
     }
-    let refresh = params.refresh_token.as_deref().and_then(RefreshToken::parse);
-    match backend.end_logins(refresh.as_ref(), access.as_deref()).await {
+    let refresh = params
+        .refresh_token
+        .as_deref()
+        .and_then(RefreshToken::parse);
+    match backend
+        .end_logins(refresh.as_ref(), access.as_deref())
+        .await
+    {
         Ok(ended) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(json!({ "ended": ended })),

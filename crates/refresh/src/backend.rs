@@ -17,7 +17,7 @@ use authlab_jwt::{Claims, JwtAlg, KeyRing};
 
 use crate::{
     settings::{ACCESS_COOKIE, REFRESH_COOKIE, SLUG},
-    store::{Ended, Family, Issued, Refusal, RefreshStore},
+    store::{Ended, Family, Issued, RefreshStore, Refusal},
     token::RefreshToken,
     RefreshSettings,
 };
@@ -234,8 +234,7 @@ pub fn bearer(value: &str) -> Option<&str> {
 #[async_trait(?Send)]
 impl AuthBackend for RefreshBackend {
     async fn authenticate(&self, req: &HttpRequest) -> Result<Authentication, BackendError> {
-        if let Some(RefreshRefused(rejection)) = req.extensions().get::<RefreshRefused>().copied()
-        {
+        if let Some(RefreshRefused(rejection)) = req.extensions().get::<RefreshRefused>().copied() {
             return Ok(Authentication::Rejected(rejection));
         }
         let token = match self.presented_access(req) {
@@ -309,25 +308,17 @@ impl AuthBackend for RefreshBackend {
         });
         let refresh = self.presented_refresh(req);
         let family = access.as_deref().and_then(|token| self.named_family(token));
-        let entries = match &family {
-            Some(family) => self.store.entries(family, refresh.as_ref()).await?,
-            None => Vec::new(),
+        // The page is served on the access token alone; what Redis holds is shown when Redis
+        // answers, and its silence is said, not turned into a 503.
+        let held = async {
+            let entries = match &family {
+                Some(family) => self.store.entries(family, refresh.as_ref()).await?,
+                None => Vec::new(),
+            };
+            Ok::<_, BackendError>((entries, self.store.count_tokens(10_000).await?))
         };
-        let (count, at_least) = self.store.count_tokens(10_000).await?;
-        Ok(Inspection {
-            cookie,
-            token: access.as_deref().and_then(authlab_jwt::inspect::token_facts),
-            credential_note: format!(
-                "Two cookies. {} holds the access token, a JWT like /jwt's (signed by the same \
-                 key ring), living AUTHLAB_ACCESS_TTL = {} s: checked by its signature alone, no \
-                 lookup. {} (HttpOnly, SameSite=Strict) holds the refresh token, 32 random bytes \
-                 that mean nothing by themselves: when the access token has expired, the server \
-                 spends it and sets a new pair.",
-                ACCESS_COOKIE,
-                self.settings.access_ttl.as_secs(),
-                REFRESH_COOKIE,
-            ),
-            server: ServerFacts {
+        let server = match held.await {
+            Ok((entries, (count, at_least))) => ServerFacts {
                 store: "Redis".to_owned(),
                 explanation: "Redis keeps this login's family (live, or ended and why) and, for \
                     each refresh token, only its SHA-256 pointing at the family. Checking the \
@@ -351,6 +342,33 @@ impl AuthBackend for RefreshBackend {
                     total_bytes: None,
                 }),
             },
+            Err(BackendError::Unavailable { .. }) => ServerFacts {
+                store: "Redis (not answering)".to_owned(),
+                explanation: "Redis is not answering. This page was served anyway: the access \
+                    token is checked by its signature alone. Refreshing it needs Redis, so once \
+                    it expires the next page answers 503 until Redis is back."
+                    .to_owned(),
+                records: Vec::new(),
+                count: None,
+            },
+            Err(err) => return Err(err),
+        };
+        Ok(Inspection {
+            cookie,
+            token: access
+                .as_deref()
+                .and_then(authlab_jwt::inspect::token_facts),
+            credential_note: format!(
+                "Two cookies. {} holds the access token, a JWT like /jwt's (signed by the same \
+                 key ring), living AUTHLAB_ACCESS_TTL = {} s: checked by its signature alone, no \
+                 lookup. {} (HttpOnly, SameSite=Strict) holds the refresh token, 32 random bytes \
+                 that mean nothing by themselves: when the access token has expired, the server \
+                 spends it and sets a new pair.",
+                ACCESS_COOKIE,
+                self.settings.access_ttl.as_secs(),
+                REFRESH_COOKIE,
+            ),
+            server,
         })
     }
 

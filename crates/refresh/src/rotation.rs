@@ -39,7 +39,10 @@ pub async fn refresh_pages(
         .then(|| backend.presented_refresh(req.request()))
         .flatten()
     else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let access = req
         .cookie(ACCESS_COOKIE.as_str())
@@ -48,7 +51,10 @@ pub async fn refresh_pages(
         .as_deref()
         .is_some_and(|token| backend.verify_access(token).is_ok())
     {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     }
     let started = Instant::now();
     let pair = match backend.refresh(&refresh, access.as_deref()).await {

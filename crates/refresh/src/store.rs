@@ -285,7 +285,7 @@ impl RefreshStore {
         };
         let spent_at: u64 = spent.parse().unwrap_or(0);
         let grace_ms = u64::try_from(self.grace.as_millis()).unwrap_or(u64::MAX);
-        if spent_at != 0 && now.saturating_sub(spent_at) > grace_ms {
+        if spent_at != 0 && now.saturating_sub(spent_at) >= grace_ms {
             self.end(&family, Ended::Reused).await?;
             // The token's hash names nothing secret; the raw token is never logged.
             tracing::warn!(

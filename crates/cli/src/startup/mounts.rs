@@ -11,13 +11,15 @@ use authlab_core::{
     MountInfo, MountSlug, Mounts, Secret, UserDirectory,
 };
 use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, RingFiles, JWT_MOUNT};
+use authlab_refresh::{
+    refresh_mount, RefreshBackend, RefreshSettings, RefreshStore, REFRESH_MOUNT,
+};
 use authlab_session::{
     denylist::RedisDenylist,
     session_mount,
     store::{InProcessStore, RedisLink, RedisStore},
     CookieKey, SessionPolicy, SessionSettings, MEMORY_MOUNT, REDIS_MOUNT,
 };
-use authlab_refresh::{refresh_mount, RefreshBackend, RefreshSettings, RefreshStore, REFRESH_MOUNT};
 use authlab_web::{errors::store_unavailable, Settings};
 
 /// Every mount this server serves, in the order the pages show them: what the test kit and the
