@@ -64,6 +64,17 @@ pub trait AuthBackend: Send + Sync + 'static {
     /// Start a login for an identity whose password was already checked.
     async fn login(&self, req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError>;
 
+    /// Start a login for a program (`POST /{b}/api/login`), whose answer is JSON. By default the
+    /// same as [`AuthBackend::login`]; a backend whose browsers carry a cookie that programs
+    /// cannot use well (the session mounts) adds a bearer token here.
+    async fn login_api(
+        &self,
+        req: &HttpRequest,
+        identity: &Identity,
+    ) -> Result<Grant, BackendError> {
+        self.login(req, identity).await
+    }
+
     /// End the login carried by this request. Returns the cookies the response must carry (removal
     /// cookies, for a backend whose only state is on the client).
     async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError>;

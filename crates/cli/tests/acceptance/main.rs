@@ -13,6 +13,7 @@ mod inspector;
 mod keys;
 mod labs;
 mod lan_warning;
+mod opaque;
 mod refresh;
 mod report;
 mod restarts;

@@ -65,7 +65,7 @@ pub async fn login(
         }
         PasswordCheck::Busy { retry_after } => return Err(ApiError::Busy { retry_after }),
     };
-    let grant = mount.backend.login(&req, &identity).await?;
+    let grant = mount.backend.login_api(&req, &identity).await?;
     let token_type = grant.token.as_ref().map(|_| "Bearer");
     let (token, access_token, refresh_token) = match grant.refresh {
         Some(refresh) => (None, grant.token, Some(refresh.token)),
