@@ -167,11 +167,7 @@ impl RefreshBackend {
 
     /// The refresh token a browser presents: the one just rotated in, else its cookie.
     pub fn presented_refresh(&self, req: &HttpRequest) -> Option<RefreshToken> {
-        if let Some(rotated) = req.extensions().get::<Rotated>() {
-            return Some(rotated.refresh.clone());
-        }
-        req.cookie(REFRESH_COOKIE.as_str())
-            .and_then(|cookie| RefreshToken::parse(cookie.value()))
+        presented_refresh(req)
     }
 
     /// The access cookie. It outlives the token in it (it lasts as long as the refresh token),
@@ -219,6 +215,23 @@ impl RefreshBackend {
         refresh.make_removal();
         vec![access, refresh]
     }
+}
+
+/// The refresh token a browser presents: the one a rotation just set on this request's way
+/// in, else its cookie (the refresh labs show it).
+pub fn presented_refresh(req: &HttpRequest) -> Option<RefreshToken> {
+    if let Some(rotated) = req.extensions().get::<Rotated>() {
+        return Some(rotated.refresh.clone());
+    }
+    req.cookie(REFRESH_COOKIE.as_str())
+        .and_then(|cookie| RefreshToken::parse(cookie.value()))
+}
+
+/// Whether this request was refreshed on its way in (the rotation recorded it).
+pub fn refreshed_now() -> bool {
+    timing::so_far()
+        .iter()
+        .any(|cost| cost.metric == crate::rotation::REFRESHED)
 }
 
 /// The token of an `Authorization: Bearer` header value.

@@ -174,3 +174,35 @@ pub struct StatusPage<'a> {
     pub state: &'static str,
     pub text: String,
 }
+
+#[derive(Template)]
+#[template(path = "labs/refresh_carries_on.html")]
+pub struct CarriesOnPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub mount: &'a Mount,
+    pub short_secs: i64,
+    /// Reload by itself while a short token is about to expire, so the change is seen.
+    pub reload: bool,
+    pub now: Option<super::refresh_carries_on::Now>,
+    /// Why the login ended, when it did.
+    pub rejection: Option<&'static str>,
+    pub problem: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/stolen_refresh.html")]
+pub struct StolenPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub mount: &'a Mount,
+    /// `AUTHLAB_REFRESH_REUSE_GRACE`, in seconds.
+    pub grace: u64,
+    pub identity: Option<Identity>,
+    /// This browser's refresh token (to copy into the other browser).
+    pub token: Option<String>,
+    /// Why this browser's login ended, when it did.
+    pub ended: Option<&'static str>,
+    pub refreshed: bool,
+    pub problem: Option<&'static str>,
+}
