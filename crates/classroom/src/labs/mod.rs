@@ -25,8 +25,8 @@ pub mod restart;
 pub mod revocation;
 pub mod roles;
 pub mod rotate;
-pub mod stolen_refresh;
 pub mod status;
+pub mod stolen_refresh;
 pub mod tamper;
 pub mod token_view;
 

@@ -108,18 +108,17 @@ pub async fn shorten(
     let presented = req
         .cookie(ACCESS_COOKIE.as_str())
         .map(|c| c.value().to_owned());
-    let claims = match presented.map(|token| tokens.keys.verify(&token)) {
-        Some(Ok(claims)) if claims.sid.is_some() => claims,
-        _ => {
-            return page(
+    let claims =
+        match presented.map(|token| tokens.keys.verify(&token)) {
+            Some(Ok(claims)) if claims.sid.is_some() => claims,
+            _ => return page(
                 &csrf,
                 None,
                 None,
                 Some("Your browser sent no valid /refresh access token: log in to /refresh first."),
                 &mount,
-            )
-        }
-    };
+            ),
+        };
     let now = unix_now();
     let short = authlab_jwt::Claims {
         exp: now + SHORT_SECS,
@@ -161,7 +160,9 @@ fn page(
             csrf: csrf.value(),
             mount,
             short_secs: SHORT_SECS,
-            reload: now.as_ref().is_some_and(|now| now.seconds_left <= SHORT_SECS),
+            reload: now
+                .as_ref()
+                .is_some_and(|now| now.seconds_left <= SHORT_SECS),
             now,
             rejection: rejection.map(Rejection::explanation),
             problem: problem.map(str::to_owned),

@@ -9,6 +9,7 @@ mod compare;
 mod inspector;
 mod labs;
 mod login;
+mod refresh;
 mod rejections;
 
 use authlab_testkit::MountSlug;
