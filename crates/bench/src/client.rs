@@ -54,8 +54,10 @@ pub async fn login(
     );
     if mount.credential.bearer {
         let body: serde_json::Value = response.json().await?;
+        // `token`, or the `access_token` of an OAuth 2.0 token response (`/refresh`).
         let token = body["token"]
             .as_str()
+            .or_else(|| body["access_token"].as_str())
             .ok_or_else(|| anyhow::anyhow!("login on {prefix} returned no token"))?;
         return Ok(Credential {
             header: header::AUTHORIZATION,

@@ -114,7 +114,9 @@ impl StateHome {
 pub struct Credential {
     /// The cookie a browser carries (scoped to the mount's prefix); `None` when there is none.
     pub cookie: Option<CookieName>,
-    /// The JSON API accepts `Authorization: Bearer <token>`.
+    /// Programs carry a bearer token (`Authorization: Bearer`) rather than the cookie: the
+    /// benchmarks measure that. The session mounts' API also hands out an opaque token, but
+    /// their credential is the cookie.
     pub bearer: bool,
     /// What the credential is, in a few words ("a session id", "a signed token").
     pub what: &'static str,

@@ -94,6 +94,16 @@ pub struct RevocationPage<'a> {
     pub mounts: Vec<&'a Mount>,
     pub problem: Option<String>,
     pub result: Option<RevocationResult<'a>>,
+    /// The bearer comparison: each mount's API token, replayed after an API logout.
+    pub bearers: Option<Vec<BearerRow<'a>>>,
+}
+
+pub struct BearerRow<'a> {
+    pub mount: &'a Mount,
+    pub logout_status: u16,
+    /// What the login answer said the token lives, in seconds.
+    pub expires_in: Option<u64>,
+    pub replay: Sent,
 }
 
 pub struct RevocationResult<'a> {
@@ -188,6 +198,8 @@ pub struct CarriesOnPage<'a> {
     /// Why the login ended, when it did.
     pub rejection: Option<&'static str>,
     pub problem: Option<String>,
+    /// Served at `/labs/…`, where the `/refresh` cookies never arrive.
+    pub outside: bool,
 }
 
 #[derive(Template)]
@@ -205,4 +217,6 @@ pub struct StolenPage<'a> {
     pub ended: Option<&'static str>,
     pub refreshed: bool,
     pub problem: Option<&'static str>,
+    /// Served at `/labs/…`, where the `/refresh` cookies never arrive.
+    pub outside: bool,
 }

@@ -23,7 +23,7 @@ use crate::{
     errors::{see_other, PageError},
     forms::CheckedForm,
     render::{self, private},
-    Mount, Settings, TokenKit,
+    Mount, Mounts, Settings, TokenKit,
 };
 
 pub const LAB: Lab = Lab {
@@ -44,10 +44,19 @@ pub const LAB: Lab = Lab {
 pub const SHORT_SECS: i64 = 5;
 
 fn page_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/labs/refresh-carries-on",
-        web::get().to(|| async { see_other(&SLUG.path("labs/refresh-carries-on")) }),
-    );
+    cfg.route("/labs/refresh-carries-on", web::get().to(show_outside));
+}
+
+/// `GET /labs/refresh-carries-on`: the page as the index links it. It is outside `/refresh`,
+/// so it never sees the browser's `/refresh` cookies: it says so and links to the lab there.
+pub async fn show_outside(
+    mounts: web::Data<Mounts>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    let mount = mounts
+        .get(SLUG)
+        .ok_or_else(|| anyhow::anyhow!("this server has no /{SLUG} mount"))?;
+    page(&csrf, None, None, None, mount, true)
 }
 
 fn mount_routes(cfg: &mut web::ServiceConfig) {
@@ -92,7 +101,7 @@ pub async fn show(
         Authentication::Rejected(rejection) => (None, Some(rejection)),
         Authentication::Anonymous => (None, None),
     };
-    page(&csrf, now, rejection, None, &mount)
+    page(&csrf, now, rejection, None, &mount, false)
 }
 
 /// `POST /refresh/labs/refresh-carries-on`: the same login's access token, living
@@ -117,6 +126,7 @@ pub async fn shorten(
                 None,
                 Some("Your browser sent no valid /refresh access token: log in to /refresh first."),
                 &mount,
+                false,
             ),
         };
     let now = unix_now();
@@ -152,6 +162,7 @@ fn page(
     rejection: Option<Rejection>,
     problem: Option<&str>,
     mount: &Mount,
+    outside: bool,
 ) -> Result<HttpResponse, PageError> {
     Ok(private(render::html(
         StatusCode::OK,
@@ -166,6 +177,7 @@ fn page(
             now,
             rejection: rejection.map(Rejection::explanation),
             problem: problem.map(str::to_owned),
+            outside,
         },
     )))
 }

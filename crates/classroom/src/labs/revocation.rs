@@ -9,8 +9,11 @@
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_core::Authentication;
 
+use reqwest::Method;
+
 use super::{
-    pages::{RevocationPage, RevocationResult},
+    loopback,
+    pages::{BearerRow, RevocationPage, RevocationResult},
     present, Lab, LabInfo,
 };
 use crate::{
@@ -37,7 +40,8 @@ pub const LAB: Lab = Lab {
 };
 
 fn page_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/labs/revocation", web::get().to(show));
+    cfg.route("/labs/revocation", web::get().to(show))
+        .route("/labs/revocation/bearer", web::post().to(compare_bearers));
 }
 
 fn mount_routes(cfg: &mut web::ServiceConfig) {
@@ -55,7 +59,64 @@ pub fn credential_cookie(mount: &Mount) -> String {
 }
 
 pub async fn show(mounts: web::Data<Mounts>, csrf: CsrfToken) -> Result<HttpResponse, PageError> {
-    page(&mounts, &csrf, None, None)
+    page(&mounts, &csrf, None, None, None)
+}
+
+/// The demo account the bearer comparison logs in as.
+const BEARER_DEMO: (&str, &str) = ("bob", "builder");
+
+/// `POST /labs/revocation/bearer`: on every mount that hands programs a bearer token, log in
+/// through the API, log out through the API with the token, and replay the token: the random
+/// token (the session mounts) dies at logout, `/jwt`'s does not, `/refresh`'s access token
+/// lives until its short exp.
+pub async fn compare_bearers(
+    req: HttpRequest,
+    mounts: web::Data<Mounts>,
+    _form: CheckedForm,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    let mut rows = Vec::new();
+    for mount in mounts.login() {
+        let login = loopback::send(
+            &req,
+            Method::POST,
+            &mount.path("api/login"),
+            &[],
+            Some(serde_json::json!({ "username": BEARER_DEMO.0, "password": BEARER_DEMO.1 })),
+        )
+        .await
+        .map_err(|err| anyhow::anyhow!("the lab's login request failed: {err}"))?;
+        let Some(token) = login.bearer_token() else {
+            continue;
+        };
+        let expires_in = serde_json::from_str::<serde_json::Value>(&login.body)
+            .ok()
+            .and_then(|body| body["expires_in"].as_u64());
+        let bearer = ("Authorization", format!("Bearer {token}"));
+        let logout = loopback::send(
+            &req,
+            Method::POST,
+            &mount.path("api/logout"),
+            std::slice::from_ref(&bearer),
+            None,
+        )
+        .await
+        .map_err(|err| anyhow::anyhow!("the lab's logout request failed: {err}"))?;
+        let replay = present(
+            &req,
+            &mount.path("api/me"),
+            bearer,
+            format!("/{}'s bearer token after logout", mount.slug),
+        )
+        .await;
+        rows.push(BearerRow {
+            mount: mount.as_ref(),
+            logout_status: logout.status,
+            expires_in,
+            replay,
+        });
+    }
+    page(&mounts, &csrf, None, None, Some(rows))
 }
 
 /// `POST /<mount>/labs/revocation`: copy, log out, replay.
@@ -81,6 +142,7 @@ pub async fn submit(
                 mount.slug
             )),
             None,
+            None,
         );
     };
     let removal = mount.backend.logout(&req).await?;
@@ -96,6 +158,7 @@ pub async fn submit(
             credential: copy,
             replay,
         }),
+        None,
     )?;
     for cookie in &removal {
         response
@@ -127,6 +190,7 @@ pub async fn replay(
             credential,
             replay,
         }),
+        None,
     )?)
 }
 
@@ -151,6 +215,7 @@ fn page<'a>(
     csrf: &'a CsrfToken,
     problem: Option<String>,
     result: Option<RevocationResult<'a>>,
+    bearers: Option<Vec<BearerRow<'a>>>,
 ) -> Result<HttpResponse, PageError> {
     let lab = &LAB.info;
     Ok(private(render::html(
@@ -161,6 +226,7 @@ fn page<'a>(
             mounts: mounts.login().map(|m| m.as_ref()).collect(),
             problem,
             result,
+            bearers,
         },
     )))
 }

@@ -21,7 +21,7 @@ use crate::{
     errors::{see_other, PageError},
     forms::CheckedForm,
     render::{self, private},
-    Mount, Settings,
+    Mount, Mounts, Settings,
 };
 
 pub const LAB: Lab = Lab {
@@ -39,10 +39,28 @@ pub const LAB: Lab = Lab {
 };
 
 fn page_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/labs/stolen-refresh",
-        web::get().to(|| async { see_other(&SLUG.path("labs/stolen-refresh")) }),
-    );
+    cfg.route("/labs/stolen-refresh", web::get().to(show_outside));
+}
+
+/// `GET /labs/stolen-refresh`: the page as the index links it. It is outside `/refresh`, so it
+/// never sees the browser's `/refresh` cookies: it says so and links to the lab under the mount.
+pub async fn show_outside(
+    mounts: web::Data<Mounts>,
+    settings: web::Data<Settings>,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    let mount = mounts
+        .get(SLUG)
+        .ok_or_else(|| anyhow::anyhow!("this server has no /{SLUG} mount"))?;
+    Ok(page(
+        &csrf,
+        mount,
+        &settings,
+        PageState {
+            outside: true,
+            ..PageState::default()
+        },
+    ))
 }
 
 fn mount_routes(cfg: &mut web::ServiceConfig) {
@@ -75,7 +93,7 @@ pub async fn show(
             token,
             ended,
             refreshed: authlab_refresh::backend::refreshed_now(),
-            problem: None,
+            ..PageState::default()
         },
     );
     if ended.is_some() {
@@ -156,6 +174,8 @@ struct PageState {
     ended: Option<&'static str>,
     refreshed: bool,
     problem: Option<&'static str>,
+    /// Served at `/labs/…`, where the `/refresh` cookies never arrive.
+    outside: bool,
 }
 
 fn page(csrf: &CsrfToken, mount: &Mount, settings: &Settings, state: PageState) -> HttpResponse {
@@ -171,6 +191,7 @@ fn page(csrf: &CsrfToken, mount: &Mount, settings: &Settings, state: PageState) 
             ended: state.ended,
             refreshed: state.refreshed,
             problem: state.problem,
+            outside: state.outside,
         },
     ))
 }

@@ -422,3 +422,34 @@ print(json.dumps({"first": first, "again": again}))
     assert_eq!(answer["again"][0], 400);
     assert_eq!(answer["again"][1]["error"], "invalid_grant");
 }
+
+#[tokio::test]
+async fn the_carries_on_lab_shows_the_access_token_changing_while_the_page_works() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+    app.log_in(REFRESH, BOB).await;
+    let lab = "/refresh/labs/refresh-carries-on";
+    let before = app.get(lab).await;
+    let csrf = app.csrf_token().await;
+
+    let shortened = app.post_form_as_is(lab, &[("csrf", &csrf)], &[]).await;
+    let short = app
+        .jar()
+        .get("authlab_refresh_access")
+        .expect("the short token");
+    wait_until_expired(&app, &short).await;
+    let after = app.get(lab).await;
+
+    assert_body_contains(
+        &before,
+        "no: the access token was checked by its signature alone",
+    );
+    assert_is_redirect_to(&shortened, lab);
+    assert_status(&after, 200);
+    assert_body_contains(&after, r#"<td id="username">bob</td>"#);
+    assert_body_contains(&after, "yes: a new access token and a new refresh token");
+    assert_ne!(
+        app.jar().get("authlab_refresh_access").as_deref(),
+        Some(short.as_str())
+    );
+}

@@ -78,11 +78,15 @@ async fn the_stolen_refresh_token_lab_ends_both_logins_with_the_reason_shown() {
         .open(&classroom.url("/labs/stolen-refresh"))
         .await
         .expect("open the lab");
+    owner
+        .click("#open-under-mount")
+        .await
+        .expect("the lab under /refresh");
     let copied = owner.text("#refresh-token").await.expect("the token");
 
     // Act: the thief uses the copy; then the owner refreshes, then the thief again.
     thief
-        .open(&classroom.url("/labs/stolen-refresh"))
+        .open(&classroom.url("/refresh/labs/stolen-refresh"))
         .await
         .expect("open the lab");
     thief.fill("#token", copied.trim()).await.expect("paste");
