@@ -55,7 +55,7 @@ fn invalid_request(description: &str) -> HttpResponse {
 
 /// The body as form fields (RFC 6749's encoding) or JSON. A repeated parameter is refused
 /// (RFC 6749 §3.2: "MUST NOT be included more than once").
-fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, HttpResponse> {
+fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, &'static str> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -67,12 +67,10 @@ fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, HttpResponse> {
     }
     if content_type.starts_with("application/json") {
         return serde_json::from_slice(body)
-            .map_err(|_| invalid_request("the body is not a JSON object of strings"));
+            .map_err(|_| "the body is not a JSON object of strings");
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(invalid_request(
-            "send application/x-www-form-urlencoded (RFC 6749 §6) or application/json",
-        ));
+        return Err("send application/x-www-form-urlencoded (RFC 6749 §6) or application/json");
     }
     let mut params = Params::default();
     for (name, value) in url::form_urlencoded::parse(body) {
@@ -82,7 +80,7 @@ fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, HttpResponse> {
             _ => continue,
         };
         if slot.replace(value.into_owned()).is_some() {
-            return Err(invalid_request("a parameter was sent more than once"));
+            return Err("a parameter was sent more than once");
         }
     }
     Ok(params)
@@ -122,7 +120,7 @@ pub async fn token(
 ) -> HttpResponse {
     let params = match params(&req, &body) {
         Ok(params) => params,
-        Err(answer) => return answer,
+        Err(problem) => return invalid_request(problem),
     };
     match params.grant_type.as_deref() {
         Some("refresh_token") => {}
@@ -178,7 +176,7 @@ pub async fn logout(
 ) -> HttpResponse {
     let params = match params(&req, &body) {
         Ok(params) => params,
-        Err(answer) => return answer,
+        Err(problem) => return invalid_request(problem),
     };
     let access = bearer_of(&req);
     if params.refresh_token.is_none() && access.is_none() {

@@ -44,6 +44,9 @@ pub struct LabInfo {
     pub affects: Option<&'static str>,
 }
 
+/// Registers routes into a scope.
+pub type Routes = fn(&mut web::ServiceConfig);
+
 /// A lab: its words and its routes, declared in its own file as `LAB`.
 pub struct Lab {
     pub info: LabInfo,
@@ -55,7 +58,7 @@ pub struct Lab {
     pub under_token_mount: Option<fn(&mut web::ServiceConfig)>,
     /// Routes under one named mount, for a lab about that mount alone (its cookies are scoped
     /// to its path).
-    pub under_mount: Option<(MountSlug, fn(&mut web::ServiceConfig))>,
+    pub under_mount: Option<(MountSlug, Routes)>,
 }
 
 /// The index and every lab page read a lab's words straight through it (`lab.title`).
