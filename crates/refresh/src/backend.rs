@@ -227,13 +227,6 @@ pub fn presented_refresh(req: &HttpRequest) -> Option<RefreshToken> {
         .and_then(|cookie| RefreshToken::parse(cookie.value()))
 }
 
-/// Whether this request was refreshed on its way in (the rotation recorded it).
-pub fn refreshed_now() -> bool {
-    timing::so_far()
-        .iter()
-        .any(|cost| cost.metric == crate::rotation::REFRESHED)
-}
-
 /// The token of an `Authorization: Bearer` header value.
 pub fn bearer(value: &str) -> Option<&str> {
     match value.split_once(' ') {

@@ -27,6 +27,11 @@ use crate::{
 /// The `Server-Timing` metric of a transparent refresh.
 pub const REFRESHED: &str = "refreshed";
 
+/// Whether this request was refreshed on its way in (the rotation recorded it).
+pub fn refreshed_now() -> bool {
+    timing::so_far().iter().any(|cost| cost.metric == REFRESHED)
+}
+
 pub async fn refresh_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

@@ -93,7 +93,7 @@ pub async fn show(
                     identity,
                     jti: payload["jti"].as_str().unwrap_or("").to_owned(),
                     seconds_left: exp - unix_now(),
-                    refreshed: authlab_refresh::backend::refreshed_now(),
+                    refreshed: authlab_refresh::rotation::refreshed_now(),
                 }),
                 None,
             )

@@ -92,7 +92,7 @@ pub async fn show(
             identity,
             token,
             ended,
-            refreshed: authlab_refresh::backend::refreshed_now(),
+            refreshed: authlab_refresh::rotation::refreshed_now(),
             ..PageState::default()
         },
     );
