@@ -195,6 +195,13 @@ pub struct FaultCell {
     pub error_rate: f64,
     pub p50_us: u64,
     pub p99_us: u64,
+    /// Requests not answered 200 (`None` in results written before it was counted).
+    #[serde(default)]
+    pub errors: Option<u64>,
+    /// Of those, the ones due in the phase but answered after it ended: in flight when the next
+    /// phase began (a request sent just before Redis was killed, answered 503 after).
+    #[serde(default)]
+    pub errors_answered_after_the_phase: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

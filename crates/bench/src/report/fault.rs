@@ -38,6 +38,31 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
                 }
             }
         }
+        // An error in a phase where everything was up needs its reason said, or it reads as a bug.
+        if let Some(before) = fault.phases.first() {
+            for (mount, c) in &before.per_mount {
+                let (Some(errors), Some(across)) = (c.errors, c.errors_answered_after_the_phase)
+                else {
+                    continue;
+                };
+                if errors == 0 {
+                    continue;
+                }
+                writeln!(
+                    out,
+                    "\nThe {errors} error{} counted for /{mount} in \"{}\": {across} of them {} due \
+                     before Redis was killed and answered after it (in flight at the kill){}.",
+                    if errors == 1 { "" } else { "s" },
+                    before.name,
+                    if across == 1 { "was" } else { "were" },
+                    if across == errors {
+                        String::new()
+                    } else {
+                        format!("; the other {} were answered within the phase", errors - across)
+                    }
+                )?;
+            }
+        }
         let statuses: Vec<String> = fault
             .session_statuses_while_down
             .iter()

@@ -8,7 +8,9 @@
 //! One file per section; [`render`] writes them in order. A section reads the run's [`Results`]
 //! and the [`Page`]'s names of mounts, and writes nothing when its scenario did not run.
 
+mod at_scale;
 mod check;
+mod choose;
 mod fault;
 mod format;
 mod intro;
@@ -74,6 +76,8 @@ pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::
     for section in [
         intro::write,
         summary::write,
+        choose::write,
+        at_scale::write,
         targets::write,
         restart::write,
         memory::write,
@@ -299,5 +303,36 @@ mod tests {
             find(&checks, "/signed: pinned throughput ≥ 0.85× baseline").verdict,
             Verdict::NotMeasured
         );
+    }
+
+    #[test]
+    fn which_to_choose_names_a_mount_under_a_question_only_where_its_figure_puts_it() {
+        // Arrange: /kept and /signed kept their logins through a restart, /local did not.
+        let config = config(fixtures::LIST);
+        let mut results = Results::new(&config);
+        results.mount("kept").app_restart_survival = Some(1.0);
+        results.mount("local").app_restart_survival = Some(0.0);
+        results.mount("signed").app_restart_survival = Some(1.0);
+        results.mount("kept").server_bytes_per_user = Some(245.0);
+        results.mount("local").server_bytes_per_user = Some(127.0);
+        results.mount("signed").server_bytes_per_user = Some(0.0);
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains("(the app killed and started again):** /kept and /signed; logged out by it, share kept: /local (0 %)."),
+            "{text}"
+        );
+        assert!(
+            text.contains("**Least server memory per logged-in user:** /signed: 0 B, /local: 127 B, /kept: 245 B."),
+            "{text}"
+        );
+        assert!(
+            text.contains("**Several instances behind a balancer with no sticky sessions:** —"),
+            "a question whose scenario did not run says so: {text}"
+        );
+        assert!(text.contains("| /local | 121 MiB |"), "{text}");
     }
 }

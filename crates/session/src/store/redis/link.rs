@@ -13,7 +13,15 @@
 //!   Redis down; `/session` recovers by itself when Redis is back;
 //! - a failure is reported through [`crate::outage`], so the web layer answers 503, not 500;
 //! - the URL and every Redis error text pass through a [`Redactor`] before they reach a log line,
-//!   a page or an error value.
+//!   a page or an error value;
+//! - **one connection per thread**: a redis-rs connection runs its driver (the task that writes
+//!   commands and parses replies) on the runtime that made it. Shared by every actix worker, it
+//!   lived on one thread and every other worker's request hopped there and back: profiled under
+//!   load, 23 % of `/session`'s server CPU ran on that one thread and another 17 % was the kernel
+//!   switching between them (`docs/measured/cpu-budget.md`). Each worker (each thread) now makes
+//!   and keeps its own, so a request's Redis call is written, read and parsed on the worker's own
+//!   runtime. A failure forgets only the failing thread's connection; the others find out on their
+//!   next call and retry it once on a fresh one, as after a Redis restart.
 
 use std::{
     future::Future,
@@ -22,6 +30,7 @@ use std::{
 };
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use thread_local::ThreadLocal;
 
 use super::redaction::Redactor;
 use crate::outage;
@@ -53,7 +62,8 @@ struct Inner {
     url: String,
     redactor: Redactor,
     timeout: Duration,
-    current: RwLock<Option<Connected>>,
+    /// This thread's connection (see the module docs: one per worker).
+    current: ThreadLocal<RwLock<Option<Connected>>>,
     connecting: tokio::sync::Mutex<()>,
 }
 
@@ -77,7 +87,7 @@ impl RedisLink {
                 url: url.to_owned(),
                 redactor,
                 timeout,
-                current: RwLock::new(None),
+                current: ThreadLocal::new(),
                 connecting: tokio::sync::Mutex::new(()),
             }),
         })
@@ -195,9 +205,13 @@ impl RedisLink {
         .map(drop)
     }
 
+    /// This thread's slot.
+    fn slot(&self) -> &RwLock<Option<Connected>> {
+        self.inner.current.get_or(|| RwLock::new(None))
+    }
+
     fn current(&self) -> Option<Connected> {
-        self.inner
-            .current
+        self.slot()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
@@ -205,8 +219,7 @@ impl RedisLink {
 
     fn forget_connection(&self) {
         *self
-            .inner
-            .current
+            .slot()
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
@@ -223,8 +236,7 @@ impl RedisLink {
         }
         let connected = self.connect().await.map_err(|err| err.to_string())?;
         *self
-            .inner
-            .current
+            .slot()
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(connected.clone());
         tracing::info!(redis = %self.display_url(), "connected to Redis");

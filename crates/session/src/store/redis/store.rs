@@ -410,7 +410,7 @@ impl SessionStore for RedisStore {
             return Ok(None);
         };
         // The round trip every authenticated /session request pays, shown in Server-Timing.
-        authlab_core::timing::measure("redis GET", self.read(&target)).await
+        authlab_core::timing::measure("redis MGET", self.read(&target)).await
     }
 
     async fn save(
