@@ -109,6 +109,23 @@ pub async fn login_many(
     Ok(credentials)
 }
 
+/// `POST /{b}/api/logout` with the credential; the status.
+pub async fn logout(
+    http: &reqwest::Client,
+    base: &str,
+    mount: &MountInfo,
+    credential: &Credential,
+) -> anyhow::Result<StatusCode> {
+    let response = http
+        .post(format!("{base}{}", mount.slug.path("api/logout")))
+        .header(credential.header.clone(), credential.value.clone())
+        .send()
+        .await?;
+    let status = response.status();
+    let _ = response.bytes().await;
+    Ok(status)
+}
+
 /// `GET /{b}/api/me` with the credential; the status.
 pub async fn me(
     http: &reqwest::Client,

@@ -327,30 +327,22 @@ impl RefreshStore {
     pub async fn end(&self, family: &Family, why: Ended) -> Result<(), BackendError> {
         let key = family_key(&family.user, &family.id);
         let value = format!("ended {}", why.word());
-        let absolute = self.absolute.as_secs().max(1);
         self.link
             .run(|mut c| {
                 let (key, value) = (key.clone(), value.clone());
                 async move {
                     // Only a family that exists is marked: an unknown one stays unknown. Its TTL
-                    // (the family's end) is kept, so the mark lives as long as the login could.
+                    // (the family's end, set when it began) is kept, so the mark lives as long
+                    // as the login could have.
                     redis::cmd("SET")
                         .arg(&key)
                         .arg(&value)
                         .arg("XX")
                         .arg("KEEPTTL")
                         .query_async::<()>(&mut c.commands)
-                        .await?;
-                    // A family of an old server without a TTL would otherwise stay forever.
-                    redis::cmd("EXPIRE")
-                        .arg(&key)
-                        .arg(absolute)
-                        .arg("NX")
-                        .query_async::<()>(&mut c.commands)
                         .await
                 }
             })
-            .await
             .map_err(unavailable)
     }
 
