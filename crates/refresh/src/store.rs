@@ -343,6 +343,7 @@ impl RefreshStore {
                         .await
                 }
             })
+            .await
             .map_err(unavailable)
     }
 
