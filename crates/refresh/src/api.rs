@@ -196,3 +196,54 @@ pub async fn logout(
         Err(err) => unavailable(&req, err),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn form(body: &str) -> Result<Params, &'static str> {
+        let req = TestRequest::post()
+            .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .to_http_request();
+        params(&req, body.as_bytes())
+    }
+
+    #[test]
+    fn the_form_of_rfc_6749_is_read_and_a_repeated_parameter_refused() {
+        let good = form("grant_type=refresh_token&refresh_token=abc&scope=ignored").expect("ok");
+        let repeated = form("grant_type=refresh_token&refresh_token=a&refresh_token=b");
+
+        assert_eq!(good.grant_type.as_deref(), Some("refresh_token"));
+        assert_eq!(good.refresh_token.as_deref(), Some("abc"));
+        assert_eq!(repeated.err(), Some("a parameter was sent more than once"));
+    }
+
+    #[test]
+    fn another_content_type_is_refused_and_json_is_read() {
+        let text = TestRequest::post()
+            .insert_header((header::CONTENT_TYPE, "text/plain"))
+            .to_http_request();
+        let json = TestRequest::post()
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .to_http_request();
+
+        assert!(params(&text, b"grant_type=refresh_token").is_err());
+        let read = params(
+            &json,
+            br#"{"grant_type":"refresh_token","refresh_token":"x"}"#,
+        )
+        .expect("JSON");
+        assert_eq!(read.refresh_token.as_deref(), Some("x"));
+        assert!(params(&json, b"[1, 2]").is_err());
+    }
+
+    #[test]
+    fn only_a_bearer_header_with_a_token_names_an_access_token() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer abc"), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer"), None);
+    }
+}

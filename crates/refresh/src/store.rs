@@ -486,3 +486,37 @@ fn unescaped(word: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_is_a_reason_the_login_page_can_explain() {
+        assert_eq!(
+            Refusal::Ended(Ended::Reused).rejection(),
+            Rejection::RefreshReused
+        );
+        assert_eq!(
+            Refusal::Ended(Ended::LoggedOut).rejection(),
+            Rejection::Revoked
+        );
+        assert_eq!(Refusal::Unknown.rejection(), Rejection::Expired);
+        for word in ["logout", "everywhere", "reused"] {
+            assert_eq!(Ended::of(word).word(), word);
+        }
+    }
+
+    #[test]
+    fn a_family_key_carries_its_users_hash_tag_and_a_token_key_only_its_hash() {
+        let token = RefreshToken::generate();
+
+        assert_eq!(family_key("alice", "f1"), "authlab:family:{alice}:f1");
+        assert_eq!(
+            token_key(&token),
+            format!("authlab:refresh:{}", token.digest())
+        );
+        assert!(!token_key(&token).contains(token.expose()));
+        assert_eq!(unescaped(&escaped("al ice{}")), "al ice{}");
+    }
+}
