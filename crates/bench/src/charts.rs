@@ -68,10 +68,11 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
         let mut series: Vec<Series> = mounts
             .login()
             .filter(|m| {
-                results
-                    .mounts
-                    .get(m.slug.as_str())
-                    .is_some_and(|f| f.server_bytes_per_user.is_some())
+                m.home != StateHome::Split
+                    && results
+                        .mounts
+                        .get(m.slug.as_str())
+                        .is_some_and(|f| f.server_bytes_per_user.is_some())
             })
             .map(|m| {
                 let bytes = memory
@@ -80,7 +81,8 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
                     .map(|r| match m.home {
                         StateHome::Redis => r.redis_bytes_per_user * r.users as f64,
                         StateHome::Process => r.in_process_bytes_per_user * r.users as f64,
-                        StateHome::Client | StateHome::Nowhere => 0.0,
+                        // Not measured (see the memory scenario): filtered out above.
+                        StateHome::Split | StateHome::Client | StateHome::Nowhere => 0.0,
                     })
                     .collect();
                 (m.slug.prefix(), colour(mounts, m.slug.as_str()), bytes)

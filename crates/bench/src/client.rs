@@ -54,8 +54,10 @@ pub async fn login(
     );
     if mount.credential.bearer {
         let body: serde_json::Value = response.json().await?;
+        // `token`, or the `access_token` of an OAuth 2.0 token response (`/refresh`).
         let token = body["token"]
             .as_str()
+            .or_else(|| body["access_token"].as_str())
             .ok_or_else(|| anyhow::anyhow!("login on {prefix} returned no token"))?;
         return Ok(Credential {
             header: header::AUTHORIZATION,
@@ -105,6 +107,23 @@ pub async fn login_many(
         }
     }
     Ok(credentials)
+}
+
+/// `POST /{b}/api/logout` with the credential; the status.
+pub async fn logout(
+    http: &reqwest::Client,
+    base: &str,
+    mount: &MountInfo,
+    credential: &Credential,
+) -> anyhow::Result<StatusCode> {
+    let response = http
+        .post(format!("{base}{}", mount.slug.path("api/logout")))
+        .header(credential.header.clone(), credential.value.clone())
+        .send()
+        .await?;
+    let status = response.status();
+    let _ = response.bytes().await;
+    Ok(status)
 }
 
 /// `GET /{b}/api/me` with the credential; the status.

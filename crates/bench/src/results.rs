@@ -37,6 +37,10 @@ pub struct MountFigures {
     pub scale_out_success: Option<f64>,
     /// Share of requests that failed while Redis was down.
     pub fault_error_rate_while_down: Option<f64>,
+    /// Seconds a credential kept working after its logout (`POST /{b}/api/logout`), polled
+    /// every 100 ms, with the lifetimes of [`RestartResults::logout_lifetimes`].
+    #[serde(default)]
+    pub logged_out_works_for_secs: Option<f64>,
     pub fault_p99_us_while_down: Option<u64>,
 }
 
@@ -52,6 +56,9 @@ pub struct RestartEvent {
 pub struct RestartResults {
     pub users_per_mount: usize,
     pub events: Vec<RestartEvent>,
+    /// The token lifetimes the logout measurement ran with, in words.
+    #[serde(default)]
+    pub logout_lifetimes: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -77,5 +77,6 @@ impl Classroom {
         if mount.slug == self.tokens.mount {
             labs::token_routes(cfg);
         }
+        labs::named_mount_routes(mount.slug, cfg);
     }
 }

@@ -140,11 +140,20 @@ fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
     );
     assert!(results["fault"]["session_recovery_ms"].as_f64().is_some());
 
+    // After logout: a session credential is dead at once; a JWT and a /refresh access token
+    // work on for a while (their lifetimes), and /refresh survives what Redis keeps.
+    let after_logout = |mount| number(&results, mount, "logged_out_works_for_secs");
+    assert!(after_logout("jwt") > after_logout("session"));
+    assert!(after_logout("jwt") > after_logout("memory"));
+    assert!(after_logout("refresh") > after_logout("session"));
+    assert_eq!(number(&results, "refresh", "app_restart_survival"), 1.0);
+
     let report = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
     for section in [
         "## Targets",
         "## Machine and versions",
         "cargo run --release -- bench",
+        "a logged-out credential keeps working for at most",
     ] {
         assert!(report.contains(section), "the report has {section}");
     }

@@ -30,6 +30,16 @@ pub struct Grant {
     pub token: Option<String>,
     /// Seconds until the login ends by itself, when the backend knows.
     pub expires_in: Option<u64>,
+    /// A refresh token, for a backend whose `token` is a short-lived access token: the API
+    /// answers in OAuth 2.0's shape (RFC 6749 §5.1) and a browser gets its cookie too.
+    pub refresh: Option<RefreshGrant>,
+}
+
+/// The refresh half of a [`Grant`].
+#[derive(Debug)]
+pub struct RefreshGrant {
+    pub token: String,
+    pub cookie: Cookie<'static>,
 }
 
 /// The promises a backend makes, as measured by the benchmarks and asserted by the contract tests.
@@ -53,6 +63,17 @@ pub trait AuthBackend: Send + Sync + 'static {
 
     /// Start a login for an identity whose password was already checked.
     async fn login(&self, req: &HttpRequest, identity: &Identity) -> Result<Grant, BackendError>;
+
+    /// Start a login for a program (`POST /{b}/api/login`), whose answer is JSON. By default the
+    /// same as [`AuthBackend::login`]; a backend whose browsers carry a cookie that programs
+    /// cannot use well (the session mounts) adds a bearer token here.
+    async fn login_api(
+        &self,
+        req: &HttpRequest,
+        identity: &Identity,
+    ) -> Result<Grant, BackendError> {
+        self.login(req, identity).await
+    }
 
     /// End the login carried by this request. Returns the cookies the response must carry (removal
     /// cookies, for a backend whose only state is on the client).

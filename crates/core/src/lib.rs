@@ -23,7 +23,7 @@ pub mod students;
 pub mod timing;
 pub mod users;
 
-pub use backend::{AuthBackend, Authentication, Capabilities, Grant};
+pub use backend::{AuthBackend, Authentication, Capabilities, Grant, RefreshGrant};
 pub use denylist::Denylist;
 pub use error::BackendError;
 pub use hashing::{Busy, HashBudget};

@@ -95,8 +95,18 @@ pub enum StateHome {
     Process,
     /// Nothing on the server: the client carries the whole login.
     Client,
+    /// Split: the client carries a short-lived signed access token that needs no lookup, and
+    /// Redis keeps what renews it (each login's refresh-token family).
+    Split,
     /// No login at all (the baseline).
     Nowhere,
+}
+
+impl StateHome {
+    /// Whether the mount needs Redis for some of its work (the health check asks these).
+    pub fn uses_redis(self) -> bool {
+        matches!(self, StateHome::Redis | StateHome::Split)
+    }
 }
 
 /// What a browser or an API client carries to stay logged in on a mount.
@@ -104,7 +114,9 @@ pub enum StateHome {
 pub struct Credential {
     /// The cookie a browser carries (scoped to the mount's prefix); `None` when there is none.
     pub cookie: Option<CookieName>,
-    /// The JSON API accepts `Authorization: Bearer <token>`.
+    /// Programs carry a bearer token (`Authorization: Bearer`) rather than the cookie: the
+    /// benchmarks measure that. The session mounts' API also hands out an opaque token, but
+    /// their credential is the cookie.
     pub bearer: bool,
     /// What the credential is, in a few words ("a session id", "a signed token").
     pub what: &'static str,

@@ -27,10 +27,13 @@ pub enum Rejection {
     WrongIssuerOrAudience,
     /// The login was ended (logout, revocation) before the credential expired.
     Revoked,
+    /// A refresh token that had already been spent was presented again after the grace: someone
+    /// holds a copy, so the whole login (every refresh token of its family) was ended.
+    RefreshReused,
 }
 
 impl Rejection {
-    pub const ALL: [Rejection; 9] = [
+    pub const ALL: [Rejection; 10] = [
         Rejection::BadSignature,
         Rejection::Expired,
         Rejection::NotYetValid,
@@ -40,6 +43,7 @@ impl Rejection {
         Rejection::UnexpectedHeader,
         Rejection::WrongIssuerOrAudience,
         Rejection::Revoked,
+        Rejection::RefreshReused,
     ];
 
     /// A stable, URL-safe name (used in `?reason=` and in JSON).
@@ -54,6 +58,7 @@ impl Rejection {
             Rejection::UnexpectedHeader => "unexpected_header",
             Rejection::WrongIssuerOrAudience => "wrong_issuer_or_audience",
             Rejection::Revoked => "revoked",
+            Rejection::RefreshReused => "refresh_reused",
         }
     }
 
@@ -88,6 +93,10 @@ impl Rejection {
                 "The token was issued by another server or for another audience."
             }
             Rejection::Revoked => "This login was ended on the server.",
+            Rejection::RefreshReused => {
+                "This login was ended because an old refresh token was used again: a copy of \
+                 it is in someone else's hands, so every token of this login was revoked."
+            }
         }
     }
 }

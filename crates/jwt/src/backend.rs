@@ -130,6 +130,12 @@ impl AuthBackend for JwtBackend {
                 return Ok(Authentication::Rejected(rejection));
             }
         };
+        // One key ring signs /jwt's tokens and /refresh's access tokens; a token that names a
+        // refresh family was made for /refresh and is not a /jwt login.
+        if claims.sid.is_some() {
+            tracing::warn!(reason = %Rejection::WrongIssuerOrAudience, "JWT rejected");
+            return Ok(Authentication::Rejected(Rejection::WrongIssuerOrAudience));
+        }
         if let Some(denylist) = &self.denylist {
             let revoked =
                 timing::measure("redis EXISTS (denylist)", denylist.is_revoked(&claims.jti));
@@ -147,6 +153,7 @@ impl AuthBackend for JwtBackend {
             cookie: Some(self.cookie(token.clone(), self.settings.ttl)),
             token: Some(token),
             expires_in: Some(self.settings.ttl.as_secs()),
+            refresh: None,
         })
     }
 

@@ -22,6 +22,10 @@ pub struct Claims {
     pub aud: String,
     /// A unique id, what a denylist would store to revoke this one token.
     pub jti: String,
+    /// The login (refresh-token family) an access token of `/refresh` belongs to; `/jwt`'s own
+    /// tokens have none. It keeps the two mounts' tokens apart although one key ring signs both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 impl Claims {

@@ -68,6 +68,8 @@ struct StrictClaims {
     iss: String,
     aud: String,
     jti: String,
+    #[serde(default)]
+    sid: Option<String>,
 }
 
 fn present_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
@@ -153,6 +155,7 @@ impl FastHs256 {
             iss: claims.iss,
             aud: claims.aud,
             jti: claims.jti,
+            sid: claims.sid,
         })
     }
 }

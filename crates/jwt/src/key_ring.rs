@@ -163,6 +163,31 @@ impl KeyRing {
         self.ring.load().current.issue(identity)
     }
 
+    /// Sign `claims` (made by the caller, e.g. with a shorter `exp` and a `sid`) with the
+    /// current key.
+    pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
+        self.ring.load().current.sign(claims)
+    }
+
+    /// The claims a fresh login for `identity` gets from the current key, to adjust and
+    /// [`KeyRing::sign`].
+    pub fn claims_for(&self, identity: &Identity) -> Claims {
+        self.ring.load().current.claims_for(identity, unix_now())
+    }
+
+    /// The longest lifetime this ring's rules accept (`AUTHLAB_JWT_TTL`).
+    pub fn ttl_secs(&self) -> i64 {
+        self.ring.load().current.ttl_secs()
+    }
+
+    /// A token's signature, issuer and audience checked by the ring's key for it, its times
+    /// not (see [`TokenCodec::verify_ignoring_time`]).
+    pub fn verify_ignoring_time(&self, token: &str) -> Result<Claims, Rejection> {
+        let ring = self.ring.load();
+        ring.codec_for(token, unix_now())
+            .verify_ignoring_time(token)
+    }
+
     /// The key ids that verify right now, current first.
     pub fn kids(&self) -> Vec<String> {
         let ring = self.ring.load();

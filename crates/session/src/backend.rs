@@ -2,14 +2,40 @@
 
 use std::sync::Arc;
 
-use actix_web::{cookie::Cookie, HttpRequest};
+use actix_web::{cookie::Cookie, http::header, HttpRequest};
 use async_trait::async_trait;
 use authlab_core::{
     AuthBackend, Authentication, BackendError, Capabilities, Grant, Identity, Inspection,
-    UserDirectory,
+    Rejection, UserDirectory,
 };
 
-use crate::{inspect, store::LoginStore, AuthSession, SessionSettings};
+use crate::{
+    inspect,
+    opaque::OpaqueToken,
+    store::{LoginStore, TokenLogin},
+    AuthSession, SessionSettings,
+};
+
+/// What an `Authorization` header holds, for a mount whose bearer tokens are opaque.
+enum Presented {
+    None,
+    Token(OpaqueToken),
+    /// Not `Bearer <one of our tokens>`.
+    Malformed,
+}
+
+fn presented(req: &HttpRequest) -> Presented {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Presented::None;
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .and_then(|(_, token)| OpaqueToken::parse(token.trim()));
+    token.map_or(Presented::Malformed, Presented::Token)
+}
 
 /// The stateful backend: the session holds only the username; the role is looked up on every
 /// request, which is why a role change applies at once.
@@ -26,6 +52,23 @@ pub struct SessionBackend<S: LoginStore> {
 }
 
 impl<S: LoginStore> SessionBackend<S> {
+    /// Who an opaque bearer token acts for: its login, within the absolute lifetime, for a user
+    /// who still exists (with the role the directory says now).
+    async fn bearer_login(&self, token: &OpaqueToken) -> Result<Authentication, BackendError> {
+        let digest = token.digest();
+        let Some(login) = self.store.token_login(&digest).await? else {
+            return Ok(Authentication::Anonymous);
+        };
+        let too_old = self.settings.policy.is_too_old(login.login_at, unix_now());
+        match self.users.lookup(&login.user) {
+            Some(identity) if !too_old => Ok(Authentication::Authenticated(identity)),
+            _ => {
+                self.store.drop_token(&digest).await?;
+                Ok(Authentication::Anonymous)
+            }
+        }
+    }
+
     /// `settings` must be the ones the mount's middleware was built with
     /// ([`crate::session_middleware`]): its policy's idle TTL is the record's, and its absolute
     /// lifetime ends the login whatever happens.
@@ -45,6 +88,11 @@ impl<S: LoginStore> SessionBackend<S> {
 #[async_trait(?Send)]
 impl<S: LoginStore> AuthBackend for SessionBackend<S> {
     async fn authenticate(&self, req: &HttpRequest) -> Result<Authentication, BackendError> {
+        match presented(req) {
+            Presented::None => {}
+            Presented::Malformed => return Ok(Authentication::Rejected(Rejection::Malformed)),
+            Presented::Token(token) => return self.bearer_login(&token).await,
+        }
         // The middleware has already loaded the record (or answered 503 if the store is down).
         let session = AuthSession::of(req);
         let Some(username) = session.username() else {
@@ -81,7 +129,36 @@ impl<S: LoginStore> AuthBackend for SessionBackend<S> {
         })
     }
 
+    async fn login_api(
+        &self,
+        req: &HttpRequest,
+        identity: &Identity,
+    ) -> Result<Grant, BackendError> {
+        // The cookie as for a browser, and the notes' "random token" for a program: kept by its
+        // SHA-256 only, with the session's idle and absolute lifetimes.
+        let mut grant = self.login(req, identity).await?;
+        let token = OpaqueToken::generate();
+        let policy = self.settings.policy;
+        let ttl = policy.idle.min(policy.absolute);
+        self.store
+            .keep_token(
+                &token.digest(),
+                &TokenLogin {
+                    user: identity.username.clone(),
+                    login_at: unix_now(),
+                },
+                ttl,
+            )
+            .await?;
+        grant.token = Some(token.expose().to_owned());
+        grant.expires_in = Some(ttl.as_secs());
+        Ok(grant)
+    }
+
     async fn logout(&self, req: &HttpRequest) -> Result<Vec<Cookie<'static>>, BackendError> {
+        if let Presented::Token(token) = presented(req) {
+            self.store.drop_token(&token.digest()).await?;
+        }
         let session = AuthSession::of(req);
         // Revoke before the middleware deletes the record, so that a request still in flight
         // with this login cannot save it back.

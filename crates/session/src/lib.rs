@@ -23,6 +23,7 @@ pub mod denylist;
 pub mod inspect;
 pub mod middleware;
 pub mod mounts;
+pub mod opaque;
 pub mod outage;
 pub mod policy;
 pub mod record;

@@ -26,7 +26,9 @@ pub use authlab_procs::{
 };
 pub use browser::{Browser, CHROMIUM};
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
-pub use test_app::{extract_csrf_token, Backing, TestApp, CLASS_CODE, TEACHER_PASSWORD};
+pub use test_app::{
+    bearer_token, extract_csrf_token, Backing, TestApp, CLASS_CODE, TEACHER_PASSWORD,
+};
 
 /// The demo accounts and their passwords (documented in the README).
 pub const ALICE: (&str, &str) = ("alice", "wonderland");
@@ -34,5 +36,5 @@ pub const BOB: (&str, &str) = ("bob", "builder");
 
 pub use authlab_core::MountSlug;
 pub use mounts::{
-    login_mounts, on_every_login_mount, stateful_mounts, BASELINE, JWT, MEMORY, SESSION,
+    login_mounts, on_every_login_mount, stateful_mounts, BASELINE, JWT, MEMORY, REFRESH, SESSION,
 };

@@ -8,6 +8,7 @@ use authlab_core::{MountInfo, MountSlug, StateHome};
 pub const SESSION: MountSlug = authlab_session::REDIS_MOUNT.slug;
 pub const MEMORY: MountSlug = authlab_session::MEMORY_MOUNT.slug;
 pub const JWT: MountSlug = authlab_jwt::JWT_MOUNT.slug;
+pub const REFRESH: MountSlug = authlab_refresh::REFRESH_MOUNT.slug;
 pub const BASELINE: MountSlug = authlab_core::baseline::BASELINE_MOUNT.slug;
 
 /// The mounts that keep a login, in the order of the pages.

@@ -417,6 +417,68 @@ impl TestApp {
             .await
     }
 
+    /// `POST /{mount}/api/logout`, with a bearer token if given (and the jar's cookies either
+    /// way).
+    pub async fn api_logout(&self, mount: MountSlug, bearer: Option<&str>) -> TestResponse {
+        let bearer = bearer.map(str::to_owned);
+        self.client
+            .send(
+                Method::POST,
+                &format!("/{mount}/api/logout"),
+                |r| match bearer {
+                    Some(token) => r.bearer_auth(token),
+                    None => r,
+                },
+            )
+            .await
+    }
+
+    /// `POST /refresh/api/token` as RFC 6749 §6 says: `grant_type=refresh_token&refresh_token=…`,
+    /// form-encoded, with the access token as a bearer header if given.
+    pub async fn post_token(&self, refresh_token: &str, bearer: Option<&str>) -> TestResponse {
+        let fields = [
+            ("grant_type".to_owned(), "refresh_token".to_owned()),
+            ("refresh_token".to_owned(), refresh_token.to_owned()),
+        ];
+        let bearer = bearer.map(str::to_owned);
+        self.client
+            .send(
+                Method::POST,
+                &crate::mounts::REFRESH.path("api/token"),
+                |r| {
+                    let r = r.form(&fields);
+                    match bearer {
+                        Some(token) => r.bearer_auth(token),
+                        None => r,
+                    }
+                },
+            )
+            .await
+    }
+
+    /// `POST /refresh/api/token` with a JSON body.
+    pub async fn post_token_json(&self, body: serde_json::Value) -> TestResponse {
+        self.client
+            .send(
+                Method::POST,
+                &crate::mounts::REFRESH.path("api/token"),
+                |r| r.json(&body),
+            )
+            .await
+    }
+
+    /// `POST /refresh/api/logout` with `refresh_token=…`, form-encoded.
+    pub async fn post_refresh_logout(&self, refresh_token: &str) -> TestResponse {
+        let fields = [("refresh_token".to_owned(), refresh_token.to_owned())];
+        self.client
+            .send(
+                Method::POST,
+                &crate::mounts::REFRESH.path("api/logout"),
+                |r| r.form(&fields),
+            )
+            .await
+    }
+
     pub async fn get_healthz(&self) -> TestResponse {
         self.get("/healthz").await
     }
@@ -490,6 +552,14 @@ impl TestApp {
         );
         crate::assert_body_contains(&response, r#"id="joined""#);
     }
+}
+
+/// The bearer token of a JSON login answer: `token` (`/jwt`, the session mounts' opaque token),
+/// or the `access_token` of an OAuth 2.0 token response (`/refresh`).
+pub fn bearer_token(login: &serde_json::Value) -> Option<&str> {
+    login["token"]
+        .as_str()
+        .or_else(|| login["access_token"].as_str())
 }
 
 /// The value of the hidden `csrf` input of a rendered form.

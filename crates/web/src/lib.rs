@@ -6,6 +6,9 @@
 //! concrete backend and no lab: the composition root (the `authlab` crate) builds the mounts and
 //! hands them to [`site::configure`], and the classroom crate adds its pages beside these.
 
+// The shared templates name `authlab_web::nav` whichever crate renders them.
+extern crate self as authlab_web;
+
 pub mod announcements;
 pub mod body_deadline;
 pub mod cookie_header;
@@ -21,6 +24,7 @@ pub mod inspector;
 pub mod keys;
 pub mod lan_warning;
 pub mod login_stamp;
+pub mod nav;
 pub mod render;
 pub mod routes;
 pub mod security_headers;

@@ -54,6 +54,21 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_SESSION_ABSOLUTE_TTL", default_value_t = 28_800)]
     pub session_absolute_ttl: u64,
 
+    /// Lifetime of a /refresh access token in seconds: how long it is served with no lookup,
+    /// and how long a copy outlives a logout. At most AUTHLAB_JWT_TTL (one key ring signs both).
+    #[arg(long, env = "AUTHLAB_ACCESS_TTL", default_value_t = 300)]
+    pub access_ttl: u64,
+
+    /// Lifetime of an unused /refresh refresh token in seconds (a login never outlives
+    /// AUTHLAB_SESSION_ABSOLUTE_TTL, however often it is refreshed).
+    #[arg(long, env = "AUTHLAB_REFRESH_TTL", default_value_t = 28_800)]
+    pub refresh_ttl: u64,
+
+    /// Seconds after its use during which a spent refresh token may be used again (two tabs
+    /// refreshing at once); a later use is reuse and ends the whole login.
+    #[arg(long, env = "AUTHLAB_REFRESH_REUSE_GRACE", default_value_t = 10)]
+    pub refresh_reuse_grace: u64,
+
     /// Keep a denylist of logged-out JWTs in Redis: logout then ends a token at once, and every
     /// /jwt request checks Redis (503 when Redis is down). Off: JWT stays stateless.
     #[arg(long, env = "AUTHLAB_JWT_DENYLIST", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
@@ -125,6 +140,9 @@ impl Settings {
             jwt_denylist: false,
             session_ttl: 3600,
             session_absolute_ttl: 28_800,
+            access_ttl: 300,
+            refresh_ttl: 28_800,
+            refresh_reuse_grace: 10,
             data_dir: PathBuf::from(".authlab"),
             insecure_cookies: false,
             workers: None,
@@ -180,6 +198,9 @@ impl fmt::Debug for Settings {
             .field("jwt_denylist", &self.jwt_denylist)
             .field("session_ttl", &self.session_ttl)
             .field("session_absolute_ttl", &self.session_absolute_ttl)
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("refresh_reuse_grace", &self.refresh_reuse_grace)
             .field("data_dir", &self.data_dir)
             .field("insecure_cookies", &self.insecure_cookies)
             .field("workers", &self.workers)

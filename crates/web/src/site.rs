@@ -42,6 +42,7 @@ pub type MountExtras<'a> = &'a dyn Fn(&Mount, &mut web::ServiceConfig);
 
 /// Register the product: request data, the site-wide routes and every mount's scope.
 pub fn configure(product: &Product, cfg: &mut web::ServiceConfig, extras: MountExtras<'_>) {
+    crate::nav::publish(&product.mounts);
     cfg.app_data(web::Data::from(product.users.clone()))
         .app_data(web::Data::new(product.csrf_key.clone()))
         .app_data(web::Data::from(product.throttle.clone()))

@@ -162,6 +162,7 @@ mod tests {
                     .map(|(m, s)| (m.to_owned(), s))
                     .into(),
             }],
+            logout_lifetimes: None,
         });
         crate::finish(&mut results, &config);
 

@@ -43,12 +43,24 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
     row(out, "Redis commands per request", &|m| {
         float(f(m).redis_commands_per_request, 3)
     })?;
-    row(out, "success with two instances behind a round robin", &|m| {
-        share(f(m).scale_out_success)
-    })?;
+    row(
+        out,
+        "success with two instances behind a round robin",
+        &|m| share(f(m).scale_out_success),
+    )?;
     row(out, "errors while Redis is down", &|m| {
         share(f(m).fault_error_rate_while_down)
     })?;
+    let lifetimes = results
+        .restart
+        .as_ref()
+        .and_then(|restart| restart.logout_lifetimes.clone())
+        .unwrap_or_else(|| "not measured".to_owned());
+    row(
+        out,
+        &format!("a logged-out credential keeps working for at most … s ({lifetimes})"),
+        &|m| float(f(m).logged_out_works_for_secs, 1),
+    )?;
     writeln!(
         out,
         "\n— : not applicable to that mount, or the scenario was not run.\n"

@@ -236,6 +236,8 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
                 StateHome::Redis => Some(largest.redis_bytes_per_user),
                 StateHome::Process => Some(largest.in_process_bytes_per_user),
                 StateHome::Client | StateHome::Nowhere => Some(0.0),
+                // Its families are not written by this scenario: not measured, not guessed.
+                StateHome::Split => None,
             };
             results.mount(mount.slug.as_str()).server_bytes_per_user = bytes;
         }

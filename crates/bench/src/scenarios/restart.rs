@@ -13,7 +13,7 @@ use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login_many, share_authenticated, Credential},
+    client::{login, login_many, logout, me, share_authenticated, Credential},
     progress,
     results::{RestartEvent, RestartResults},
     server::{self, AppProcess},
@@ -157,9 +157,71 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
             *slot = Some(*share);
         }
     }
+    drop(app);
+    drop(redis);
+
+    let lifetimes = logout_window(context, results).await?;
     results.restart = Some(RestartResults {
         users_per_mount: context.sizes.restart_users,
         events,
+        logout_lifetimes: Some(lifetimes),
     });
     Ok(())
+}
+
+/// The token lifetimes of the logout measurement: short, so that waiting out a JWT takes
+/// seconds, not `AUTHLAB_JWT_TTL`'s default quarter of an hour. What is measured scales with them.
+const LOGOUT_JWT_TTL: u64 = 6;
+const LOGOUT_ACCESS_TTL: u64 = 3;
+/// How long past the longest lifetime the poll keeps asking before it gives up.
+const LOGOUT_SLACK: Duration = Duration::from_secs(5);
+
+/// On every mount: log in, log out through the API with the credential, then ask `/api/me`
+/// with the same credential every 100 ms until it is refused. The time it kept working is the
+/// window a copied credential outlives its logout.
+async fn logout_window(context: &Context<'_>, results: &mut Results) -> anyhow::Result<String> {
+    let redis = start_redis(RedisOptions::default(), results)?;
+    let data_dir = context.data_dir("logout");
+    let (jwt_ttl, access_ttl) = (LOGOUT_JWT_TTL.to_string(), LOGOUT_ACCESS_TTL.to_string());
+    let app = server::start(
+        &context.config.binary,
+        &data_dir,
+        &redis.url(),
+        &[
+            ("AUTHLAB_JWT_TTL", jwt_ttl.as_str()),
+            ("AUTHLAB_ACCESS_TTL", access_ttl.as_str()),
+        ],
+    )
+    .await?;
+    let base = app.base_url();
+    let give_up = Duration::from_secs(LOGOUT_JWT_TTL.max(LOGOUT_ACCESS_TTL)) + LOGOUT_SLACK;
+    for mount in context.config.mounts.login() {
+        let credential = login(&context.http, &base, mount, 0).await?;
+        let status = logout(&context.http, &base, mount, &credential).await?;
+        anyhow::ensure!(
+            status.is_success(),
+            "logout on {} answered {status}",
+            mount.slug.prefix()
+        );
+        let logged_out = std::time::Instant::now();
+        let mut works_for = None;
+        while logged_out.elapsed() < give_up {
+            if me(&context.http, &base, mount, Some(&credential)).await? != reqwest::StatusCode::OK
+            {
+                works_for = Some(logged_out.elapsed().as_secs_f64());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        progress::say(format!(
+            "  logout: {} kept working for {works_for:?} s",
+            mount.slug.prefix()
+        ));
+        results.mount(mount.slug.as_str()).logged_out_works_for_secs = works_for;
+    }
+    Ok(format!(
+        "AUTHLAB_JWT_TTL = {LOGOUT_JWT_TTL} s, AUTHLAB_ACCESS_TTL = {LOGOUT_ACCESS_TTL} s, the \
+         sessions' defaults; polled every 100 ms, giving up after {} s",
+        give_up.as_secs()
+    ))
 }

@@ -30,6 +30,7 @@ pub const LAB: Lab = Lab {
     page_routes,
     under_each_mount: None,
     under_token_mount: None,
+    under_mount: None,
 };
 
 fn page_routes(cfg: &mut web::ServiceConfig) {
@@ -66,7 +67,7 @@ pub async fn submit(
             // What the API handed out: a cookie (sessions) or a bearer token (JWT), sent back
             // the way a client would.
             let cookie_name = credential_cookie(mount);
-            let credential = match (login.cookie(&cookie_name), login.json_field("token")) {
+            let credential = match (login.cookie(&cookie_name), login.bearer_token()) {
                 (Some(value), _) => Some(("Cookie", format!("{cookie_name}={value}"))),
                 (None, Some(token)) => Some(("Authorization", format!("Bearer {token}"))),
                 (None, None) => None,

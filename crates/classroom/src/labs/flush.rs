@@ -38,6 +38,7 @@ pub const LAB: Lab = Lab {
     page_routes,
     under_each_mount: None,
     under_token_mount: None,
+    under_mount: None,
 };
 
 fn page_routes(cfg: &mut web::ServiceConfig) {

@@ -37,6 +37,12 @@ impl Answer {
             .map(str::to_owned)
     }
 
+    /// The bearer token of a login answer: `token`, or an OAuth 2.0 `access_token` (`/refresh`).
+    pub fn bearer_token(&self) -> Option<String> {
+        self.json_field("token")
+            .or_else(|| self.json_field("access_token"))
+    }
+
     /// The value a `Set-Cookie` of this answer gave `name`.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.set_cookies.iter().find_map(|line| {

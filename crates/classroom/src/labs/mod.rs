@@ -21,15 +21,18 @@ pub mod forged;
 pub mod index;
 pub mod loopback;
 pub mod pages;
+pub mod refresh_carries_on;
 pub mod restart;
 pub mod revocation;
 pub mod roles;
 pub mod rotate;
 pub mod status;
+pub mod stolen_refresh;
 pub mod tamper;
 pub mod token_view;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use authlab_core::MountSlug;
 
 use crate::TokenKit;
 
@@ -42,6 +45,9 @@ pub struct LabInfo {
     pub affects: Option<&'static str>,
 }
 
+/// Registers routes into a scope.
+pub type Routes = fn(&mut web::ServiceConfig);
+
 /// A lab: its words and its routes, declared in its own file as `LAB`.
 pub struct Lab {
     pub info: LabInfo,
@@ -51,6 +57,9 @@ pub struct Lab {
     pub under_each_mount: Option<fn(&mut web::ServiceConfig)>,
     /// Routes under the token mount, for a lab that needs the browser's token.
     pub under_token_mount: Option<fn(&mut web::ServiceConfig)>,
+    /// Routes under one named mount, for a lab about that mount alone (its cookies are scoped
+    /// to its path).
+    pub under_mount: Option<(MountSlug, Routes)>,
 }
 
 /// The index and every lab page read a lab's words straight through it (`lab.title`).
@@ -63,7 +72,7 @@ impl std::ops::Deref for Lab {
 }
 
 /// The registry, in the order of the index: a new lab is its file, its template and a line here.
-pub const LABS: [&Lab; 10] = [
+pub const LABS: [&Lab; 12] = [
     &tamper::LAB,
     &forged::LAB,
     &decode::LAB,
@@ -74,6 +83,8 @@ pub const LABS: [&Lab; 10] = [
     &restart::LAB,
     &flush::LAB,
     &rotate::LAB,
+    &refresh_carries_on::LAB,
+    &stolen_refresh::LAB,
 ];
 
 /// `/labs` and every lab's page routes.
@@ -90,6 +101,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn mount_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/labs/status", web::get().to(status::show));
     for routes in LABS.iter().filter_map(|lab| lab.under_each_mount) {
+        routes(cfg);
+    }
+}
+
+/// Under `mount`: the labs about that mount alone.
+pub fn named_mount_routes(mount: MountSlug, cfg: &mut web::ServiceConfig) {
+    for (_, routes) in LABS
+        .iter()
+        .filter_map(|lab| lab.under_mount)
+        .filter(|(slug, _)| *slug == mount)
+    {
         routes(cfg);
     }
 }

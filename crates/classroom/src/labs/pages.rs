@@ -97,6 +97,8 @@ pub struct RevocationPage<'a> {
     pub logged_out: Option<LoggedOut>,
     /// Every copy held so far, replayed now, in the order of the mounts.
     pub results: Vec<RevocationResult<'a>>,
+    /// The bearer comparison: each mount's API token, replayed after an API logout.
+    pub bearers: Option<Vec<BearerRow<'a>>>,
 }
 
 impl RevocationPage<'_> {
@@ -111,6 +113,14 @@ impl RevocationPage<'_> {
             .first()
             .map_or_else(String::new, |r| r.mount.path("labs/replay"))
     }
+}
+
+pub struct BearerRow<'a> {
+    pub mount: &'a Mount,
+    pub logout_status: u16,
+    /// What the login answer said the token lives, in seconds.
+    pub expires_in: Option<u64>,
+    pub replay: Sent,
 }
 
 pub struct LoggedOut {
@@ -196,4 +206,40 @@ pub struct StatusPage<'a> {
     /// `in`, `out`, `rejected` or `down`, for the stylesheet and the tests.
     pub state: &'static str,
     pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "labs/refresh_carries_on.html")]
+pub struct CarriesOnPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub mount: &'a Mount,
+    pub short_secs: i64,
+    /// Reload by itself while a short token is about to expire, so the change is seen.
+    pub reload: bool,
+    pub now: Option<super::refresh_carries_on::Now>,
+    /// Why the login ended, when it did.
+    pub rejection: Option<&'static str>,
+    pub problem: Option<String>,
+    /// Served at `/labs/…`, where the `/refresh` cookies never arrive.
+    pub outside: bool,
+}
+
+#[derive(Template)]
+#[template(path = "labs/stolen_refresh.html")]
+pub struct StolenPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub mount: &'a Mount,
+    /// `AUTHLAB_REFRESH_REUSE_GRACE`, in seconds.
+    pub grace: u64,
+    pub identity: Option<Identity>,
+    /// This browser's refresh token (to copy into the other browser).
+    pub token: Option<String>,
+    /// Why this browser's login ended, when it did.
+    pub ended: Option<&'static str>,
+    pub refreshed: bool,
+    pub problem: Option<&'static str>,
+    /// Served at `/labs/…`, where the `/refresh` cookies never arrive.
+    pub outside: bool,
 }

@@ -12,8 +12,11 @@
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use authlab_core::Authentication;
 
+use reqwest::Method;
+
 use super::{
-    pages::{LoggedOut, RevocationPage, RevocationResult},
+    loopback,
+    pages::{BearerRow, LoggedOut, RevocationPage, RevocationResult},
     present, Lab, LabInfo,
 };
 use crate::{
@@ -36,10 +39,12 @@ pub const LAB: Lab = Lab {
     page_routes,
     under_each_mount: Some(mount_routes),
     under_token_mount: None,
+    under_mount: None,
 };
 
 fn page_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/labs/revocation", web::get().to(show));
+    cfg.route("/labs/revocation", web::get().to(show))
+        .route("/labs/revocation/bearer", web::post().to(compare_bearers));
 }
 
 fn mount_routes(cfg: &mut web::ServiceConfig) {
@@ -57,7 +62,64 @@ pub fn credential_cookie(mount: &Mount) -> String {
 }
 
 pub async fn show(mounts: web::Data<Mounts>, csrf: CsrfToken) -> Result<HttpResponse, PageError> {
-    page(&mounts, &csrf, None, None, Vec::new())
+    page(&mounts, &csrf, None, None, Vec::new(), None)
+}
+
+/// The demo account the bearer comparison logs in as.
+const BEARER_DEMO: (&str, &str) = ("bob", "builder");
+
+/// `POST /labs/revocation/bearer`: on every mount that hands programs a bearer token, log in
+/// through the API, log out through the API with the token, and replay the token: the random
+/// token (the session mounts) dies at logout, `/jwt`'s does not, `/refresh`'s access token
+/// lives until its short exp.
+pub async fn compare_bearers(
+    req: HttpRequest,
+    mounts: web::Data<Mounts>,
+    _form: CheckedForm,
+    csrf: CsrfToken,
+) -> Result<HttpResponse, PageError> {
+    let mut rows = Vec::new();
+    for mount in mounts.login() {
+        let login = loopback::send(
+            &req,
+            Method::POST,
+            &mount.path("api/login"),
+            &[],
+            Some(serde_json::json!({ "username": BEARER_DEMO.0, "password": BEARER_DEMO.1 })),
+        )
+        .await
+        .map_err(|err| anyhow::anyhow!("the lab's login request failed: {err}"))?;
+        let Some(token) = login.bearer_token() else {
+            continue;
+        };
+        let expires_in = serde_json::from_str::<serde_json::Value>(&login.body)
+            .ok()
+            .and_then(|body| body["expires_in"].as_u64());
+        let bearer = ("Authorization", format!("Bearer {token}"));
+        let logout = loopback::send(
+            &req,
+            Method::POST,
+            &mount.path("api/logout"),
+            std::slice::from_ref(&bearer),
+            None,
+        )
+        .await
+        .map_err(|err| anyhow::anyhow!("the lab's logout request failed: {err}"))?;
+        let replay = present(
+            &req,
+            &mount.path("api/me"),
+            bearer,
+            format!("/{}'s bearer token after logout", mount.slug),
+        )
+        .await;
+        rows.push(BearerRow {
+            mount: mount.as_ref(),
+            logout_status: logout.status,
+            expires_in,
+            replay,
+        });
+    }
+    page(&mounts, &csrf, None, None, Vec::new(), Some(rows))
 }
 
 /// The field a form carries a copy of `mount`'s credential in, so that the next press shows the
@@ -133,6 +195,7 @@ pub async fn submit(
             )),
             None,
             results,
+            None,
         );
     };
     let removal = mount.backend.logout(&req).await?;
@@ -152,6 +215,7 @@ pub async fn submit(
             identity,
         }),
         results,
+        None,
     )?;
     for cookie in &removal {
         response
@@ -178,7 +242,7 @@ pub async fn replay(
         copies.push((this.as_ref(), own));
     }
     let results = replay_all(&req, &mounts, copies, "replayed again").await;
-    Ok(page(&mounts, &csrf, None, None, results)?)
+    Ok(page(&mounts, &csrf, None, None, results, None)?)
 }
 
 async fn replay_of(
@@ -203,6 +267,7 @@ fn page<'a>(
     problem: Option<String>,
     logged_out: Option<LoggedOut>,
     results: Vec<RevocationResult<'a>>,
+    bearers: Option<Vec<BearerRow<'a>>>,
 ) -> Result<HttpResponse, PageError> {
     let lab = &LAB.info;
     Ok(private(render::html(
@@ -214,6 +279,7 @@ fn page<'a>(
             problem,
             logged_out,
             results,
+            bearers,
         },
     )))
 }

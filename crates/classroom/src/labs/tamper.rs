@@ -31,6 +31,7 @@ pub const LAB: Lab = Lab {
     page_routes,
     under_each_mount: None,
     under_token_mount: Some(token_routes),
+    under_mount: None,
 };
 
 fn page_routes(cfg: &mut web::ServiceConfig) {

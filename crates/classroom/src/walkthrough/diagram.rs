@@ -69,6 +69,13 @@ fn store_words(home: StateHome) -> Option<StoreWords> {
             answer: "valid, or refused",
             end: "nothing to delete: valid until exp",
         }),
+        StateHome::Split => Some(StoreWords {
+            lane: "key + Redis",
+            create: "sign an access token; SET the refresh token's hash",
+            check: "check the access token's signature",
+            answer: "valid (Redis only asked to refresh)",
+            end: "revoke the refresh token's family",
+        }),
         StateHome::Nowhere => None,
     }
 }
@@ -288,7 +295,12 @@ mod tests {
     #[test]
     fn a_mount_that_keeps_no_login_has_no_diagram() {
         assert!(store_words(StateHome::Nowhere).is_none());
-        for home in [StateHome::Redis, StateHome::Process, StateHome::Client] {
+        for home in [
+            StateHome::Redis,
+            StateHome::Process,
+            StateHome::Client,
+            StateHome::Split,
+        ] {
             assert!(store_words(home).is_some());
         }
     }

@@ -11,6 +11,9 @@ use authlab_core::{
     MountInfo, MountSlug, Mounts, Secret, UserDirectory,
 };
 use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, RingFiles, JWT_MOUNT};
+use authlab_refresh::{
+    refresh_mount, RefreshBackend, RefreshSettings, RefreshStore, REFRESH_MOUNT,
+};
 use authlab_session::{
     denylist::RedisDenylist,
     session_mount,
@@ -21,7 +24,13 @@ use authlab_web::{errors::store_unavailable, Settings};
 
 /// Every mount this server serves, in the order the pages show them: what the test kit and the
 /// benchmarks iterate without running a server.
-pub const CATALOG: [&MountInfo; 4] = [&REDIS_MOUNT, &MEMORY_MOUNT, &JWT_MOUNT, &BASELINE_MOUNT];
+pub const CATALOG: [&MountInfo; 5] = [
+    &REDIS_MOUNT,
+    &MEMORY_MOUNT,
+    &JWT_MOUNT,
+    &REFRESH_MOUNT,
+    &BASELINE_MOUNT,
+];
 
 /// What building the mounts takes.
 pub struct MountParts<'a> {
@@ -88,7 +97,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
     let memory_store = InProcessStore::new();
     let memory = session_mount(
         &MEMORY_MOUNT,
-        users,
+        users.clone(),
         memory_store,
         cookie(&MEMORY_MOUNT),
         session_lifetime,
@@ -100,15 +109,44 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
     jwt_settings.algorithm = settings.jwt_alg;
     let mut jwt_backend = JwtBackend::open(jwt_settings.clone(), jwt_files)?;
     if settings.jwt_denylist {
-        jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis)));
+        jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis.clone())));
     }
     let jwt_keys = jwt_backend.key_ring();
+
+    // The access token is signed by the same ring, whose rules refuse a token living longer
+    // than a /jwt token: a longer access lifetime is clamped to it, once, here.
+    let access_ttl = settings.access_ttl.clamp(1, settings.jwt_ttl.max(1));
+    if access_ttl != settings.access_ttl {
+        tracing::warn!(
+            asked = settings.access_ttl,
+            used = access_ttl,
+            "AUTHLAB_ACCESS_TTL clamped to AUTHLAB_JWT_TTL: /refresh's access tokens are signed \
+             by /jwt's key ring"
+        );
+    }
+    let refresh_settings = RefreshSettings {
+        access_ttl: Duration::from_secs(access_ttl),
+        refresh_ttl: Duration::from_secs(settings.refresh_ttl.max(1)),
+        reuse_grace: Duration::from_secs(settings.refresh_reuse_grace),
+        absolute: policy.absolute,
+        cookie_secure: settings.cookie_secure(),
+    };
+    let refresh = refresh_mount(
+        RefreshBackend::new(
+            jwt_keys.clone(),
+            RefreshStore::new(redis, &refresh_settings),
+            users,
+            refresh_settings,
+        ),
+        store_unavailable,
+    );
 
     Ok(Built {
         mounts: Mounts::new(vec![
             session,
             memory,
             jwt_mount(jwt_backend),
+            refresh,
             baseline_mount(),
         ]),
         tokens_mount: JWT_MOUNT.slug,

@@ -169,6 +169,18 @@ fn cookie_judges(
         built.jwt_settings.cookie_name.clone(),
         Arc::new(move |value| keys.verify(value).is_ok()),
     ));
+    // /refresh's two cookies: a refresh token is well formed or not ours; an access token is
+    // judged by the ring's signature alone, because an expired one must still reach the
+    // rotation (it names the login its refresh token must belong to).
+    judges.push((
+        authlab_refresh::REFRESH_COOKIE.as_str().to_owned(),
+        Arc::new(|value| authlab_refresh::RefreshToken::parse(value).is_some()),
+    ));
+    let keys = built.jwt_keys.clone();
+    judges.push((
+        authlab_refresh::ACCESS_COOKIE.as_str().to_owned(),
+        Arc::new(move |value| keys.verify_ignoring_time(value).is_ok()),
+    ));
     let key = csrf_key.clone();
     judges.push((
         BROWSER_COOKIE.to_owned(),

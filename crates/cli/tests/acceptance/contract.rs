@@ -151,7 +151,9 @@ async fn the_api_knows_who_is_calling(mount: MountSlug, backing: Backing) {
 
     let anonymous = app.api_me(mount, None).await;
     let login = app.api_login(mount, BOB.0, BOB.1).await.json();
-    let me = app.api_me(mount, login["token"].as_str()).await;
+    let me = app
+        .api_me(mount, authlab_testkit::bearer_token(&login))
+        .await;
 
     assert_status(&anonymous, 401);
     assert_eq!(anonymous.json()["error"], "unauthenticated");

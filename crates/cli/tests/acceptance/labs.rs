@@ -456,3 +456,27 @@ async fn the_expiry_verdict_says_when_it_was_asked_so_it_cannot_contradict_the_c
     assert_body_contains(&page, "UTC), the verifier accepted it");
     assert!(!page.body.contains("accepts it right now"));
 }
+
+#[tokio::test]
+async fn the_replay_lab_compares_the_random_token_the_jwt_and_the_access_token() {
+    let redis = RedisServer::start().expect("redis");
+    let app = TestApp::spawn(&redis).await;
+
+    let page = press(&app, "/labs/revocation/bearer", &[]).await;
+
+    assert_status(&page, 200);
+    for (mount, expected) in [
+        (SESSION, "401: dead"),
+        (MEMORY, "401: dead"),
+        (JWT, "200: still works"),
+        (authlab_testkit::REFRESH, "200: still works"),
+    ] {
+        let row = between(
+            &page.body,
+            &format!(r#"<tr data-mount="{mount}">"#),
+            "</tr>",
+        )
+        .unwrap_or_else(|| panic!("no row for /{mount}: {}", page.body));
+        assert!(row.contains(expected), "/{mount}: {row}");
+    }
+}

@@ -6,8 +6,8 @@
 mod measured;
 
 mod balancer;
-mod cluster;
 mod classroom;
+mod cluster;
 mod contract;
 mod corpus;
 mod faults;
@@ -16,6 +16,8 @@ mod inspector;
 mod keys;
 mod labs;
 mod lan_warning;
+mod opaque;
+mod refresh;
 mod report;
 mod restarts;
 mod sessions;

@@ -1,4 +1,4 @@
-//! The compare view: the three mounts side by side, one login in each frame.
+//! The compare view: the mounts side by side, one login in each frame.
 
 use authlab_testkit::{login_mounts, ALICE};
 
@@ -57,7 +57,7 @@ async fn the_compare_view_logs_in_to_each_mount_in_its_own_frame() {
     }
     assert_eq!(
         stores,
-        ["Redis", "this server process's memory", "nothing"],
+        ["Redis", "this server process's memory", "nothing", "Redis"],
         "what the server holds, per mount"
     );
     // One click reloads every frame, and each keeps its own login.

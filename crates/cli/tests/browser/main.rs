@@ -12,6 +12,7 @@ mod inspector;
 mod labs;
 mod lesson;
 mod login;
+mod refresh;
 mod rejections;
 
 use authlab_testkit::MountSlug;

@@ -35,6 +35,14 @@ pub struct SessionCount {
     pub at_least: bool,
 }
 
+/// What the server keeps for an opaque bearer token (under the token's SHA-256, never the
+/// token): whose login it is and when it began, so the absolute lifetime holds for it too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenLogin {
+    pub user: String,
+    pub login_at: i64,
+}
+
 /// An actix-session store that can also end logins, show what it holds and say it is ready.
 pub trait LoginStore: SessionStore + Clone + Send + Sync + 'static {
     fn capabilities(&self) -> StoreCapabilities;
@@ -76,6 +84,24 @@ pub trait LoginStore: SessionStore + Clone + Send + Sync + 'static {
         &self,
         session_key: Option<&str>,
     ) -> impl Future<Output = Result<ServerFacts, BackendError>>;
+
+    /// Keep an opaque bearer token's login under `digest` (its SHA-256) for `ttl`.
+    fn keep_token(
+        &self,
+        digest: &str,
+        login: &TokenLogin,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<(), BackendError>>;
+
+    /// The login of the token whose SHA-256 is `digest`; `None` when it is unknown, expired,
+    /// logged out, or its user logged out everywhere since it was issued.
+    fn token_login(
+        &self,
+        digest: &str,
+    ) -> impl Future<Output = Result<Option<TokenLogin>, BackendError>>;
+
+    /// Forget the token whose SHA-256 is `digest` (its logout): refused from now on.
+    fn drop_token(&self, digest: &str) -> impl Future<Output = Result<(), BackendError>>;
 
     /// Whether the store answers now (the readiness probe); quick, never hangs.
     fn ping(&self) -> impl Future<Output = Result<(), BackendError>>;

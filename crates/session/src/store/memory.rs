@@ -24,7 +24,7 @@ use actix_web::cookie::time::Duration;
 use authlab_core::{BackendError, ServerFacts, StoredRecord};
 use rand::{distr::Alphanumeric, Rng};
 
-use super::login_store::{LoginStore, SessionCount, StoreCapabilities};
+use super::login_store::{LoginStore, SessionCount, StoreCapabilities, TokenLogin};
 use crate::{inspect, record::LoginRecord};
 
 /// Characters of a session key: 32 alphanumerics, about 190 random bits.
@@ -85,6 +85,8 @@ struct Map {
     saves: u64,
     /// Revoked login ids, until when they must stay refused.
     revoked: HashMap<Box<str>, Instant>,
+    /// Opaque bearer tokens by their SHA-256, with their login and when they expire.
+    tokens: HashMap<Box<str>, (TokenLogin, Instant)>,
 }
 
 impl Map {
@@ -219,6 +221,7 @@ impl InProcessStore {
             let now = Instant::now();
             map.entries.retain(|_, entry| entry.expires_at > now);
             map.revoked.retain(|_, until| *until > now);
+            map.tokens.retain(|_, (_, until)| *until > now);
         }
         Ok(key)
     }
@@ -319,12 +322,47 @@ impl LoginStore for InProcessStore {
         remember_for: StdDuration,
     ) -> Result<usize, BackendError> {
         let mut map = self.lock();
+        let tokens_before = map.tokens.len();
+        map.tokens.retain(|_, (login, _)| login.user != username);
+        let tokens = tokens_before - map.tokens.len();
         let removed = map.remove_logins(|_, user| user == username);
         let until = Instant::now() + remember_for;
         for login_id in &removed {
             map.revoked.insert(login_id.as_str().into(), until);
         }
-        Ok(removed.len())
+        Ok(removed.len() + tokens)
+    }
+
+    async fn keep_token(
+        &self,
+        digest: &str,
+        login: &TokenLogin,
+        ttl: StdDuration,
+    ) -> Result<(), BackendError> {
+        let mut map = self.lock();
+        let now = Instant::now();
+        // Tokens are swept when one is made, so abandoned ones cannot pile up.
+        map.tokens.retain(|_, (_, until)| *until > now);
+        map.tokens.insert(digest.into(), (login.clone(), now + ttl));
+        Ok(())
+    }
+
+    async fn token_login(&self, digest: &str) -> Result<Option<TokenLogin>, BackendError> {
+        Ok(authlab_core::timing::measure_sync(
+            "in-process map lookup",
+            || {
+                let map = self.lock();
+                map.tokens
+                    .get(digest)
+                    .filter(|(_, until)| *until > Instant::now())
+                    .map(|(login, _)| login.clone())
+            },
+        ))
+    }
+
+    async fn drop_token(&self, digest: &str) -> Result<(), BackendError> {
+        self.lock().tokens.remove(digest);
+        Ok(())
     }
 
     async fn revoke_everyone(&self, remember_for: StdDuration) -> Result<usize, BackendError> {

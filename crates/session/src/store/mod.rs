@@ -9,7 +9,7 @@ pub mod memory;
 pub mod redis;
 
 pub use self::{
-    login_store::{LoginStore, SessionCount, StoreCapabilities},
+    login_store::{LoginStore, SessionCount, StoreCapabilities, TokenLogin},
     memory::InProcessStore,
     redis::{RedisLink, RedisStore, RedisUnavailable},
 };

@@ -56,4 +56,6 @@ conformance!(
     a_login_with_an_unknown_field_is_refused_not_kept_unguarded,
     the_store_declares_what_it_survives,
     a_ready_store_answers_the_probe,
+    a_kept_token_names_its_login_until_dropped,
+    revoking_a_user_ends_their_tokens_and_no_one_elses,
 );

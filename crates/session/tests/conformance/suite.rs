@@ -4,7 +4,7 @@ use std::{collections::HashMap, time::Duration as StdDuration};
 
 use actix_session::storage::{SessionKey, SessionStore};
 use actix_web::cookie::time::Duration;
-use authlab_session::store::LoginStore;
+use authlab_session::store::{LoginStore, TokenLogin};
 
 use crate::fixtures::Fixture;
 
@@ -193,4 +193,49 @@ pub async fn a_ready_store_answers_the_probe(fixture: impl Fixture) {
     let answer = fixture.store().ping().await;
 
     assert!(answer.is_ok(), "{answer:?}");
+}
+
+fn token_login(user: &str) -> TokenLogin {
+    TokenLogin {
+        user: user.to_owned(),
+        login_at: 1_767_225_600,
+    }
+}
+
+pub async fn a_kept_token_names_its_login_until_dropped(fixture: impl Fixture) {
+    let store = fixture.store();
+    let login = token_login("alice");
+
+    store
+        .keep_token("digest-1", &login, REMEMBER)
+        .await
+        .expect("keep");
+
+    assert_eq!(
+        store.token_login("digest-1").await.expect("read"),
+        Some(login)
+    );
+    assert_eq!(store.token_login("digest-2").await.expect("read"), None);
+    store.drop_token("digest-1").await.expect("drop");
+    assert_eq!(store.token_login("digest-1").await.expect("read"), None);
+}
+
+pub async fn revoking_a_user_ends_their_tokens_and_no_one_elses(fixture: impl Fixture) {
+    let store = fixture.store();
+    store
+        .keep_token("alices", &token_login("alice"), REMEMBER)
+        .await
+        .expect("keep");
+    store
+        .keep_token("bobs", &token_login("bob"), REMEMBER)
+        .await
+        .expect("keep");
+
+    store.revoke_user("alice", REMEMBER).await.expect("revoke");
+
+    assert_eq!(store.token_login("alices").await.expect("read"), None);
+    assert_eq!(
+        store.token_login("bobs").await.expect("read"),
+        Some(token_login("bob"))
+    );
 }

@@ -1,7 +1,7 @@
 //! `GET /healthz`: the server is up; is Redis?
 
 use actix_web::{web, HttpResponse};
-use authlab_core::{Mounts, StateHome};
+use authlab_core::Mounts;
 use serde_json::json;
 
 /// Always 200 while the process serves: Redis being down is reported, not inherited, because
@@ -9,7 +9,7 @@ use serde_json::json;
 /// the mounts that live there, through their backends' readiness.
 pub async fn show(mounts: web::Data<Mounts>) -> HttpResponse {
     let mut redis = "up";
-    for mount in mounts.all().filter(|m| m.home == StateHome::Redis) {
+    for mount in mounts.all().filter(|m| m.home.uses_redis()) {
         if mount.backend.readiness().await.is_err() {
             redis = "down";
         }

@@ -99,9 +99,13 @@ pub async fn submit(
     };
     let grant = mount.backend.login(&req, &identity).await?;
     let mut response = see_other(&mount.path("dashboard"));
-    if let Some(cookie) = grant.cookie {
+    for cookie in grant
+        .cookie
+        .iter()
+        .chain(grant.refresh.as_ref().map(|refresh| &refresh.cookie))
+    {
         response
-            .add_cookie(&cookie)
+            .add_cookie(cookie)
             .map_err(|err| anyhow::anyhow!("cannot set the login cookie: {err}"))?;
     }
     let secure = req

@@ -27,7 +27,8 @@ pub fn mount_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(logout_everywhere::submit),
         )
         .route("/api/login", web::post().to(api::login))
-        .route("/api/me", web::get().to(api::me));
+        .route("/api/me", web::get().to(api::me))
+        .route("/api/logout", web::post().to(api::logout));
 }
 
 /// The baseline mount has only the endpoint the benchmarks compare against.

@@ -10,6 +10,11 @@
 //! | `authlab:session:{alice}:<login id>` | one login: the record line (see `crate::record`) and the session key's secret | the session TTL |
 //! | `authlab:epoch:{alice}` | the user's epoch, bumped by "log out everywhere"; absent means 0 | as long as a login could |
 //! | `authlab:ended:{alice}:<login id>` | `1`: this login was logged out | as long as it could be written back |
+//! | `authlab:token:<sha256 of an opaque bearer token>` | `<user> <login time> <epoch>` | the session TTL |
+//!
+//! An opaque bearer token names no user, so its key cannot carry the user's hash tag: it is
+//! read with one `GET`, and the user's epoch with a second (the only login read that takes two
+//! round trips; "log out everywhere" ends it like every other login of the user).
 //!
 //! actix-session knows a session by its key only, so the key the store hands the middleware (it
 //! ends up encrypted in the cookie) names the login's keys: `{alice}:<login id>.<secret>`. The
@@ -25,6 +30,13 @@ pub const SESSION_PREFIX: &str = "authlab:session:";
 pub const EPOCH_PREFIX: &str = "authlab:epoch:";
 /// A logged-out login.
 pub const ENDED_PREFIX: &str = "authlab:ended:";
+
+/// An opaque bearer token's login, under the token's SHA-256.
+pub const TOKEN_PREFIX: &str = "authlab:token:";
+
+pub fn token_key(digest: &str) -> String {
+    format!("{TOKEN_PREFIX}{digest}")
+}
 
 /// The characters of the secret a login's session key ends with.
 pub const SECRET_LEN: usize = 16;

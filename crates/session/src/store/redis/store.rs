@@ -16,16 +16,17 @@ use rand::{distr::Alphanumeric, Rng};
 
 use super::{
     keys::{
-        ended_key, epoch_key, login_record_key, login_session_key, user_tag, Target, SECRET_LEN,
-        SESSION_PREFIX,
+        ended_key, epoch_key, login_record_key, login_session_key, token_key, user_tag, Target,
+        SECRET_LEN, SESSION_PREFIX,
     },
     link::{RedisLink, RedisUnavailable},
     revocation::{self, WRITE},
 };
 use crate::{
     inspect,
+    record::escaped_user,
     record::LoginRecord,
-    store::login_store::{LoginStore, SessionCount, StoreCapabilities},
+    store::login_store::{LoginStore, SessionCount, StoreCapabilities, TokenLogin},
 };
 
 /// The inspector counts Redis sessions up to this many, then says "at least".
@@ -312,6 +313,83 @@ impl LoginStore for RedisStore {
             .await
             .map_err(unavailable)?;
         Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+    }
+
+    async fn keep_token(
+        &self,
+        digest: &str,
+        login: &TokenLogin,
+        ttl: Duration,
+    ) -> Result<(), BackendError> {
+        let epoch = &epoch_key(&user_tag(&login.user));
+        let key = &token_key(digest);
+        let user = &escaped_user(&login.user);
+        let login_at = login.login_at;
+        let ttl = ttl.as_secs().max(1);
+        self.link
+            .run(|mut c| async move {
+                let epoch: Option<u64> = redis::cmd("GET")
+                    .arg(epoch)
+                    .query_async(&mut c.commands)
+                    .await?;
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(format!("{user} {login_at} {}", epoch.unwrap_or(0)))
+                    .arg("EX")
+                    .arg(ttl)
+                    .query_async::<()>(&mut c.commands)
+                    .await
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn token_login(&self, digest: &str) -> Result<Option<TokenLogin>, BackendError> {
+        let key = &token_key(digest);
+        let read = self.link.run(|mut c| async move {
+            let line: Option<String> = redis::cmd("GET")
+                .arg(key)
+                .query_async(&mut c.commands)
+                .await?;
+            let Some(line) = line else {
+                return Ok(None);
+            };
+            let mut words = line.split(' ');
+            let (Some(user), Some(login_at), Some(epoch)) =
+                (words.next(), words.next(), words.next())
+            else {
+                return Ok(None);
+            };
+            let now: Option<u64> = redis::cmd("GET")
+                .arg(epoch_key(&format!("{{{user}}}")))
+                .query_async(&mut c.commands)
+                .await?;
+            let live = epoch.parse::<u64>().ok() == Some(now.unwrap_or(0));
+            Ok::<_, redis::RedisError>(live.then(|| {
+                TokenLogin {
+                    user: percent_encoding::percent_decode_str(user)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                    login_at: login_at.parse().unwrap_or(0),
+                }
+            }))
+        });
+        authlab_core::timing::measure("redis GET (token, epoch)", read)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn drop_token(&self, digest: &str) -> Result<(), BackendError> {
+        let key = &token_key(digest);
+        self.link
+            .run(|mut c| async move {
+                redis::cmd("DEL")
+                    .arg(key)
+                    .query_async::<()>(&mut c.commands)
+                    .await
+            })
+            .await
+            .map_err(unavailable)
     }
 
     async fn count_sessions(&self, bound: u64) -> Result<SessionCount, BackendError> {
