@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use authlab_core::{
     baseline::{baseline_mount, BASELINE_MOUNT},
-    MountInfo, MountSlug, Mounts, Secret, UserDirectory,
+    MountInfo, MountSlug, Mounts, Secret, TokenIntrospector, UserDirectory,
 };
 use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, RingFiles, JWT_MOUNT};
 use authlab_session::{
@@ -42,6 +42,8 @@ pub struct Built {
     pub jwt_settings: JwtSettings,
     /// The names of the session mounts' cookies (encrypted under the cookie key).
     pub session_cookies: Vec<String>,
+    /// Every kind of bearer token `POST /introspect` answers for.
+    pub introspectors: Vec<Arc<dyn TokenIntrospector>>,
 }
 
 pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
@@ -103,6 +105,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis)));
     }
     let jwt_keys = jwt_backend.key_ring();
+    let introspectors: Vec<Arc<dyn TokenIntrospector>> = vec![Arc::new(jwt_backend.introspector())];
 
     Ok(Built {
         mounts: Mounts::new(vec![
@@ -118,6 +121,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         ],
         jwt_keys,
         jwt_settings,
+        introspectors,
     })
 }
 

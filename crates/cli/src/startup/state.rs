@@ -14,6 +14,7 @@ use authlab_web::{
     csrf::CsrfKey,
     front_door::{CookieJudge, CookieJudges},
     hosts::AllowedHosts,
+    introspection::{self, Introspection},
     keys::{self, CSRF_KEY_FILE, SESSION_KEY_FILE},
     throttle::{LoginThrottle, ThrottleLimits},
     Product, Settings,
@@ -77,6 +78,8 @@ impl AppState {
             jwt_files,
         })?;
         let cookie_judges = cookie_judges(&built, &cookie_key, &csrf_key);
+        let introspection_secret =
+            introspection::load_secret(settings.introspection_secret.as_ref(), &settings.data_dir)?;
         let throttle = LoginThrottle::new(ThrottleLimits {
             attempts_per_address: settings.logins_per_minute.max(1),
             ..ThrottleLimits::default()
@@ -102,6 +105,7 @@ impl AppState {
                 csrf_key,
                 throttle: Arc::new(throttle),
                 mounts: built.mounts,
+                introspection: Introspection::new(&introspection_secret, built.introspectors),
             },
         })
     }

@@ -10,6 +10,7 @@ mod corpus;
 mod faults;
 mod hardening;
 mod inspector;
+mod introspection;
 mod keys;
 mod labs;
 mod lan_warning;
