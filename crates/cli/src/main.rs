@@ -21,8 +21,9 @@ fn main() -> std::process::ExitCode {
         }),
         cli::Command::Demo(args) => demo::run(args, demo_flags()),
         cli::Command::Bench(args) => bench::run(args).map(|()| std::process::ExitCode::SUCCESS),
-        cli::Command::Resource(args) => authlab_resource::run(args.settings)
-            .map(|()| std::process::ExitCode::SUCCESS),
+        cli::Command::Resource(args) => {
+            authlab_resource::run(args.settings).map(|()| std::process::ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

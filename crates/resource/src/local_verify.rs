@@ -46,16 +46,16 @@ impl Rules {
     /// Check `token` against `key` (the issuer's key `kid`) as of now.
     pub fn verify(&self, token: &str, kid: &str, key: &DecodingKey) -> Result<Verified, Refusal> {
         let data =
-            jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|err| {
-                match err.kind() {
+            jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(
+                |err| match err.kind() {
                     ErrorKind::InvalidSignature => Refusal::BadSignature,
                     ErrorKind::ExpiredSignature => Refusal::Expired,
                     ErrorKind::ImmatureSignature => Refusal::NotYetValid,
                     ErrorKind::InvalidIssuer => Refusal::WrongIssuer,
                     ErrorKind::InvalidAudience => Refusal::WrongAudience,
                     _ => Refusal::Malformed,
-                }
-            })?;
+                },
+            )?;
         let claims = data.claims;
         // RFC 7519 §4.1.4: the token is refused *on or after* exp; jsonwebtoken lets exp == now
         // through even with no leeway.

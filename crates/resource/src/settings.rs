@@ -26,7 +26,11 @@ pub struct ResourceSettings {
     pub expected_iss: String,
 
     /// The `aud` a token must carry.
-    #[arg(long, env = "AUTHLAB_RESOURCE_AUDIENCE", default_value = "authlab-demo")]
+    #[arg(
+        long,
+        env = "AUTHLAB_RESOURCE_AUDIENCE",
+        default_value = "authlab-demo"
+    )]
     pub audience: String,
 
     /// The secret for the issuer's POST /introspect (needed for opaque tokens only).
@@ -42,7 +46,11 @@ pub struct ResourceSettings {
     pub introspection_secret_file: Option<PathBuf>,
 
     /// Longest wait for the issuer (JWKS or introspection), in milliseconds, before a 503.
-    #[arg(long, env = "AUTHLAB_RESOURCE_ISSUER_TIMEOUT_MS", default_value_t = 2000)]
+    #[arg(
+        long,
+        env = "AUTHLAB_RESOURCE_ISSUER_TIMEOUT_MS",
+        default_value_t = 2000
+    )]
     pub issuer_timeout_ms: u64,
 
     /// Worker threads (default: one per core).
