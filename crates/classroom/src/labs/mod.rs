@@ -12,13 +12,17 @@
 //! server. They are POST forms with the CSRF token like every other form, and each page says what
 //! it affects; they are not access-controlled, because the server is a classroom demo.
 
+pub mod alg_confusion;
 pub mod authorization;
 pub mod decode;
 pub mod expiry;
 pub mod flush;
 pub mod forged;
 pub mod index;
+pub mod jwk_injection;
+pub mod kid_injection;
 pub mod loopback;
+pub mod naive_verifier;
 pub mod pages;
 pub mod restart;
 pub mod revocation;
@@ -27,6 +31,7 @@ pub mod rotate;
 pub mod status;
 pub mod tamper;
 pub mod token_view;
+pub mod weak_secret;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -62,9 +67,13 @@ impl std::ops::Deref for Lab {
 }
 
 /// The registry, in the order of the index: a new lab is its file, its template and a line here.
-pub const LABS: [&Lab; 10] = [
+pub const LABS: [&Lab; 14] = [
     &tamper::LAB,
     &forged::LAB,
+    &weak_secret::LAB,
+    &jwk_injection::LAB,
+    &kid_injection::LAB,
+    &alg_confusion::LAB,
     &decode::LAB,
     &expiry::LAB,
     &revocation::LAB,

@@ -5,6 +5,7 @@
 #[path = "../common/measured.rs"]
 mod measured;
 
+mod attacks;
 mod contract;
 mod corpus;
 mod faults;
