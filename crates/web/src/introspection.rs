@@ -44,6 +44,7 @@ pub enum SecretError {
 /// The endpoint's parts, shared by every worker.
 #[derive(Clone)]
 pub struct Introspection {
+    secret: Secret,
     secret_digest: [u8; 32],
     /// Asked in turn; the first that knows a token answers.
     sources: Arc<Vec<Arc<dyn TokenIntrospector>>>,
@@ -52,9 +53,16 @@ pub struct Introspection {
 impl Introspection {
     pub fn new(secret: &Secret, sources: Vec<Arc<dyn TokenIntrospector>>) -> Self {
         Introspection {
+            secret: secret.clone(),
             secret_digest: Sha256::digest(secret.expose()).into(),
             sources: Arc::new(sources),
         }
+    }
+
+    /// The secret a resource server presents: for the classroom's second-service lab, which
+    /// calls the endpoint exactly as `authlab resource` does.
+    pub fn resource_secret(&self) -> &Secret {
+        &self.secret
     }
 
     pub fn sources(&self) -> &[Arc<dyn TokenIntrospector>] {

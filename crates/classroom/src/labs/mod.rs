@@ -28,6 +28,7 @@ pub mod restart;
 pub mod revocation;
 pub mod roles;
 pub mod rotate;
+pub mod second_service;
 pub mod status;
 pub mod tamper;
 pub mod token_view;
@@ -67,7 +68,7 @@ impl std::ops::Deref for Lab {
 }
 
 /// The registry, in the order of the index: a new lab is its file, its template and a line here.
-pub const LABS: [&Lab; 14] = [
+pub const LABS: [&Lab; 15] = [
     &tamper::LAB,
     &forged::LAB,
     &weak_secret::LAB,
@@ -82,6 +83,7 @@ pub const LABS: [&Lab; 14] = [
     &restart::LAB,
     &flush::LAB,
     &rotate::LAB,
+    &second_service::LAB,
 ];
 
 /// `/labs` and every lab's page routes.

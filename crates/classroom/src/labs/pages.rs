@@ -235,3 +235,33 @@ pub struct AlgConfusionPage<'a> {
     pub problem: Option<String>,
     pub result: Option<Vec<Attack>>,
 }
+
+#[derive(Template)]
+#[template(path = "labs/second_service.html")]
+pub struct SecondServicePage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    /// `http://host:port` as the browser reached this server, for the command line.
+    pub origin: String,
+    pub data_dir: String,
+    pub eddsa: bool,
+    pub problem: Option<String>,
+    pub result: Option<SecondServiceResult>,
+}
+
+pub struct SecondServiceResult {
+    pub local: Way,
+    pub introspected: Way,
+    /// Whether `/jwt` keeps a denylist, i.e. whether the issuer itself can tell a logout.
+    pub denylist: bool,
+}
+
+/// One way a second service checks a token, as it ran just now.
+pub struct Way {
+    pub verdict: String,
+    pub accepted: bool,
+    /// Mean time per request after the first (measured).
+    pub per_request: String,
+    /// The first request, which for the local way includes fetching the JWKS.
+    pub first_request: String,
+}
