@@ -91,3 +91,27 @@ async fn an_hs256_token_keyed_with_our_public_key_is_refused_as_the_wrong_algori
     assert_body_contains(&nothing_public, r#"id="problem""#);
     assert_body_contains(&nothing_public, "AUTHLAB_JWT_ALG=EdDSA");
 }
+
+#[tokio::test]
+async fn the_second_service_lab_accepts_an_eddsa_token_both_ways_and_an_hs256_one_only_by_asking() {
+    let (_redis, eddsa) = app(JwtAlg::EdDsa).await;
+    let (_redis2, hs256) = app(JwtAlg::Hs256).await;
+    eddsa
+        .log_in(authlab_testkit::JWT, authlab_testkit::ALICE)
+        .await;
+    hs256
+        .log_in(authlab_testkit::JWT, authlab_testkit::ALICE)
+        .await;
+
+    let both = press(&eddsa, "/jwt/labs/second-service", &[]).await;
+    let asked = press(&hs256, "/jwt/labs/second-service", &[]).await;
+
+    assert_status(&both, 200);
+    assert_body_contains(&both, r#"id="way-local" data-accepted="true""#);
+    assert_body_contains(&both, r#"id="way-introspection" data-accepted="true""#);
+    assert_body_contains(&both, "Accepted: Alice Liddell (alice), role admin.");
+    assert_status(&asked, 200);
+    assert_body_contains(&asked, r#"id="way-local" data-accepted="false""#);
+    assert_body_contains(&asked, r#"id="way-introspection" data-accepted="true""#);
+    assert_body_contains(&asked, "its JWKS is empty");
+}

@@ -16,7 +16,7 @@ use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 use crate::Classroom;
 
 /// Save a screenshot under `target/browser-screenshots/`, and into `docs/labs/` when asked.
-async fn shoot(browser: &Browser, name: &str) {
+pub async fn shoot(browser: &Browser, name: &str) {
     let path = browser.screenshot(name).await.expect("screenshot");
     if std::env::var_os("AUTHLAB_DOCS_SCREENSHOTS").is_some() {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/labs");

@@ -10,6 +10,7 @@ mod inspector;
 mod labs;
 mod login;
 mod rejections;
+mod second_service;
 
 use authlab_testkit::MountSlug;
 use authlab_testkit::{Browser, RedisServer, TestApp};
