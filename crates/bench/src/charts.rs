@@ -13,7 +13,7 @@ use std::path::Path;
 use authlab_core::StateHome;
 use plotters::prelude::*;
 
-use crate::{mounts::MountList, Results};
+use crate::{mounts::MountList, results::spread, Results};
 
 pub const NAMES: [&str; 4] = ["memory.svg", "throughput.svg", "latency.svg", "fault.svg"];
 
@@ -105,10 +105,22 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
         memory_chart(&dir.join("memory.svg"), &xs, &series).map_err(chart_error)?;
     }
     if let Some(t) = &results.throughput {
-        let bars: Vec<(String, RGBColor, f64)> = t
+        let row_colour = |r: &crate::results::ThroughputRow| {
+            if r.variant.is_some() {
+                DENYLIST
+            } else {
+                colour(mounts, &r.mount)
+            }
+        };
+        let bars: Vec<Bar> = t
             .rows
             .iter()
-            .map(|r| (r.mount.clone(), colour(mounts, &r.mount), r.rps))
+            .map(|r| Bar {
+                label: r.label(),
+                colour: row_colour(r),
+                value: r.rps,
+                range: spread(&r.rps_rounds),
+            })
             .collect();
         bar_chart(
             &dir.join("throughput.svg"),
@@ -122,11 +134,19 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
             .iter()
             .map(|r| {
                 (
-                    r.mount.clone(),
-                    colour(mounts, &r.mount),
+                    r.label(),
+                    row_colour(r),
                     vec![r.p50_us as f64, r.p99_us as f64, r.p999_us as f64],
                 )
             })
+            .collect();
+        // The p50 and p99 of each round: their range is the error bar (p99.9 has too few samples
+        // per round to have one).
+        let as_f64 = |v: &[u64]| spread(v).map(|(lo, hi)| (lo as f64, hi as f64));
+        let ranges: Vec<Vec<Option<(f64, f64)>>> = t
+            .rows
+            .iter()
+            .map(|r| vec![as_f64(&r.p50_us_rounds), as_f64(&r.p99_us_rounds), None])
             .collect();
         category_lines(
             &dir.join("latency.svg"),
@@ -134,6 +154,7 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
             "µs from the due time (log scale)",
             &["p50", "p99", "p99.9"],
             &lines,
+            &ranges,
             true,
         )
         .map_err(chart_error)?;
@@ -149,7 +170,7 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
                     .iter()
                     .map(|p| p.per_mount.get(slug).map_or(0.0, |c| c.error_rate * 100.0))
                     .collect();
-                (slug.to_owned(), colour(mounts, slug), rates)
+                (format!("/{slug}"), colour(mounts, slug), rates)
             })
             .collect();
         category_lines(
@@ -158,6 +179,7 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
             "% of requests not answered 200",
             &phases,
             &lines,
+            &[],
             false,
         )
         .map_err(chart_error)?;
@@ -236,15 +258,38 @@ fn memory_chart<'a>(path: &'a Path, xs: &[f64], series: &[Series]) -> DrawResult
     Ok(())
 }
 
-fn bar_chart<'a>(
-    path: &'a Path,
-    title: &str,
-    y_desc: &str,
-    bars: &[(String, RGBColor, f64)],
-) -> DrawResult<'a> {
+/// One bar: its height, and the range (min–max over the rounds) drawn as an error bar.
+struct Bar {
+    label: String,
+    colour: RGBColor,
+    value: f64,
+    range: Option<(f64, f64)>,
+}
+
+/// A vertical error bar from `lo` to `hi` at `x`, with caps `half_width` wide.
+fn error_bar(x: f64, (lo, hi): (f64, f64), half_width: f64) -> PathElement<(f64, f64)> {
+    PathElement::new(
+        vec![
+            (x - half_width, lo),
+            (x + half_width, lo),
+            (x, lo),
+            (x, hi),
+            (x - half_width, hi),
+            (x + half_width, hi),
+        ],
+        BLACK.stroke_width(2),
+    )
+}
+
+fn bar_chart<'a>(path: &'a Path, title: &str, y_desc: &str, bars: &[Bar]) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
-    let y_max = bars.iter().map(|b| b.2).fold(0.0, f64::max).max(1.0) * 1.15;
+    let y_max = bars
+        .iter()
+        .map(|b| b.range.map_or(b.value, |(_, hi)| hi.max(b.value)))
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
     let n = bars.len() as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
@@ -252,7 +297,7 @@ fn bar_chart<'a>(
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_max)?;
-    let names: Vec<String> = bars.iter().map(|b| format!("/{}", b.0)).collect();
+    let names: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -268,14 +313,20 @@ fn bar_chart<'a>(
         .y_desc(y_desc)
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, colour, value))| {
+    chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
         let x = i as f64;
-        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *value)], colour.filled())
+        Rectangle::new([(x - 0.3, 0.0), (x + 0.3, bar.value)], bar.colour.filled())
     }))?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, _, value))| {
+    chart.draw_series(
+        bars.iter()
+            .enumerate()
+            .filter_map(|(i, bar)| bar.range.map(|range| error_bar(i as f64, range, 0.08))),
+    )?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
+        let top = bar.range.map_or(bar.value, |(_, hi)| hi.max(bar.value));
         Text::new(
-            format!("{value:.0}"),
-            (i as f64 - 0.12, *value + y_max * 0.07),
+            format!("{:.0}", bar.value),
+            (i as f64 - 0.12, top + y_max * 0.07),
             ("sans-serif", 14),
         )
     }))?;
@@ -289,6 +340,7 @@ fn category_lines<'a>(
     y_desc: &str,
     categories: &[&str],
     lines: &[Series],
+    ranges: &[Vec<Option<(f64, f64)>>],
     log_y: bool,
 ) -> DrawResult<'a> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
@@ -340,9 +392,15 @@ fn category_lines<'a>(
                         .enumerate()
                         .map(|(i, y)| (i as f64, y.max(if log_y { 1.0 } else { 0.0 })))
                         .collect();
-                    (format!("/{name}"), *colour, points)
+                    (name.clone(), *colour, points)
                 }),
             )?;
+            let floor = if log_y { 1.0 } else { 0.0 };
+            chart.draw_series(ranges.iter().flat_map(|per_point| {
+                per_point.iter().enumerate().filter_map(move |(i, range)| {
+                    range.map(|(lo, hi)| error_bar(i as f64, (lo.max(floor), hi.max(floor)), 0.04))
+                })
+            }))?;
         }};
     }
     if log_y {

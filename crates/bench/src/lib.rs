@@ -22,6 +22,7 @@ pub mod config;
 pub mod load;
 pub mod machine;
 pub mod mounts;
+pub mod pinning;
 pub mod procstat;
 pub mod progress;
 pub mod redis_probe;

@@ -14,6 +14,10 @@ pub struct Machine {
     pub rustc: String,
     pub redis: String,
     pub authlab: String,
+    /// The commit the measured binary was built from (`git describe`, `-dirty` when the work tree
+    /// had changes), or "unknown" outside a git checkout.
+    #[serde(default)]
+    pub commit: String,
     /// 1, 5 and 15-minute load averages when the run started and when it ended: other work on
     /// the machine shows here.
     pub load_average_start: String,
@@ -40,6 +44,8 @@ impl Machine {
                 .unwrap_or_else(|| "rustc not on PATH".to_owned()),
             redis: unknown(),
             authlab: env!("CARGO_PKG_VERSION").to_owned(),
+            commit: command_output("git", &["describe", "--always", "--dirty"])
+                .unwrap_or_else(unknown),
             load_average_start: crate::procstat::load_average(),
             load_average_end: String::new(),
         }

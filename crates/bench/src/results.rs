@@ -87,9 +87,13 @@ pub struct MemoryResults {
     pub wire: BTreeMap<String, WireBytes>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ThroughputRow {
     pub mount: String,
+    /// A variant of the mount's server measured beside it (`denylist on`), `None` for the mount
+    /// as configured by default.
+    #[serde(default)]
+    pub variant: Option<String>,
     /// Median of the interleaved closed-loop rounds.
     pub rps: f64,
     pub rps_rounds: Vec<f64>,
@@ -105,9 +109,46 @@ pub struct ThroughputRow {
     pub p99_send_lag_us: u64,
     pub cpu_server_us_per_request: f64,
     pub cpu_redis_us_per_request: f64,
+    /// Per closed-loop round: the server's and Redis's CPU µs per request.
+    #[serde(default)]
+    pub cpu_server_us_rounds: Vec<f64>,
+    #[serde(default)]
+    pub cpu_redis_us_rounds: Vec<f64>,
+    /// Per open-loop round: p50 and p99 latency, µs.
+    #[serde(default)]
+    pub p50_us_rounds: Vec<u64>,
+    #[serde(default)]
+    pub p99_us_rounds: Vec<u64>,
+    /// Over the closed loop: the share of its own cores the server kept busy, and the share of
+    /// the other cores the load generator and Redis kept busy (1.0 = every core of the group
+    /// busy the whole time). A saturated server beside an unsaturated generator means the server
+    /// was the limit.
+    #[serde(default)]
+    pub server_cores_busy: f64,
+    #[serde(default)]
+    pub generator_cores_busy: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl ThroughputRow {
+    /// `/jwt`, or `/jwt (denylist on)`.
+    pub fn label(&self) -> String {
+        match &self.variant {
+            Some(variant) => format!("/{} ({variant})", self.mount),
+            None => format!("/{}", self.mount),
+        }
+    }
+}
+
+/// The smallest and the largest of a run's rounds.
+pub fn spread<T: Copy + PartialOrd>(values: &[T]) -> Option<(T, T)> {
+    let mut iter = values.iter().copied();
+    let first = iter.next()?;
+    Some(iter.fold((first, first), |(lo, hi), v| {
+        (if v < lo { v } else { lo }, if v > hi { v } else { hi })
+    }))
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ThroughputResults {
     pub connections: usize,
     pub closed_loop_secs: f64,
@@ -115,6 +156,9 @@ pub struct ThroughputResults {
     pub offered_rate: f64,
     /// Closed- and open-loop time is split into this many rounds, mounts interleaved.
     pub rounds: usize,
+    /// Where the processes ran ("the server on core 0 (1 worker), …"), `None` when unpinned.
+    #[serde(default)]
+    pub pinning: Option<String>,
     /// Share of the machine's busy CPU time during the closed loop that went to processes other
     /// than the server, Redis and the load generator (other work on a shared machine).
     pub other_processes_cpu_share: f64,
@@ -151,6 +195,13 @@ pub struct FaultCell {
     pub error_rate: f64,
     pub p50_us: u64,
     pub p99_us: u64,
+    /// Requests not answered 200 (`None` in results written before it was counted).
+    #[serde(default)]
+    pub errors: Option<u64>,
+    /// Of those, the ones due in the phase but answered after it ended: in flight when the next
+    /// phase began (a request sent just before Redis was killed, answered 503 after).
+    #[serde(default)]
+    pub errors_answered_after_the_phase: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

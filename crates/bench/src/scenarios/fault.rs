@@ -23,9 +23,13 @@ use crate::{
     server, Results,
 };
 
-fn cell(samples: &[&Sample]) -> FaultCell {
+/// A phase's figures for one mount. `ends` is when the phase ended: an error whose request was due
+/// inside the phase but answered after it was in flight across the change (a request sent while
+/// Redis was up, answered 503 once it was killed).
+fn cell(samples: &[&Sample], ends: Duration) -> FaultCell {
     let mut histogram = load::new_histogram();
     let mut errors = 0u64;
+    let mut errors_across = 0u64;
     for s in samples {
         let _ = histogram.record(
             u64::try_from(s.latency.as_micros())
@@ -34,6 +38,9 @@ fn cell(samples: &[&Sample]) -> FaultCell {
         );
         if s.status != Some(200) {
             errors += 1;
+            if s.due + s.latency >= ends {
+                errors_across += 1;
+            }
         }
     }
     FaultCell {
@@ -41,6 +48,8 @@ fn cell(samples: &[&Sample]) -> FaultCell {
         error_rate: errors as f64 / samples.len().max(1) as f64,
         p50_us: histogram.value_at_quantile(0.5),
         p99_us: histogram.value_at_quantile(0.99),
+        errors: Some(errors),
+        errors_answered_after_the_phase: Some(errors_across),
     }
 }
 
@@ -114,7 +123,10 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     for (name, from, to) in names {
         let mut per_mount = BTreeMap::new();
         for (i, mount) in mounts.iter().enumerate() {
-            per_mount.insert(mount.slug.as_str().to_owned(), cell(&in_phase(i, from, to)));
+            per_mount.insert(
+                mount.slug.as_str().to_owned(),
+                cell(&in_phase(i, from, to), to),
+            );
         }
         phases.push(FaultPhase {
             name: name.to_owned(),

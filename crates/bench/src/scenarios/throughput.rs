@@ -19,6 +19,7 @@ use super::{start_redis, Context};
 use crate::{
     client::{login, me},
     load::{self, Target},
+    pinning::Pinning,
     procstat::{self, CpuMeter},
     progress,
     redis_probe::{calls_between, RedisProbe},
@@ -31,9 +32,13 @@ struct ClosedTotals {
     ok: u64,
     errors: u64,
     round_rps: Vec<f64>,
+    round_server_us: Vec<f64>,
+    round_redis_us: Vec<f64>,
     latency: hdrhistogram::Histogram<u64>,
     server_cpu: f64,
     redis_cpu: f64,
+    generator_cpu: f64,
+    wall: f64,
 }
 
 impl Default for ClosedTotals {
@@ -42,21 +47,32 @@ impl Default for ClosedTotals {
             ok: 0,
             errors: 0,
             round_rps: Vec::new(),
+            round_server_us: Vec::new(),
+            round_redis_us: Vec::new(),
             latency: load::new_histogram(),
             server_cpu: 0.0,
             redis_cpu: 0.0,
+            generator_cpu: 0.0,
+            wall: 0.0,
         }
     }
 }
 
 impl ClosedTotals {
+    /// One round: its requests and the CPU seconds of the server, Redis and the generator.
     fn add(&mut self, run: &load::ClosedLoop, cpu: &[f64]) {
+        let [server, redis, generator] = [0, 1, 2].map(|i| cpu.get(i).copied().unwrap_or_default());
         self.ok += run.ok;
         self.errors += run.errors;
         self.round_rps.push(run.rps());
+        let per_request = |seconds: f64| seconds * 1e6 / run.ok.max(1) as f64;
+        self.round_server_us.push(per_request(server));
+        self.round_redis_us.push(per_request(redis));
         let _ = self.latency.add(&run.latency);
-        self.server_cpu += cpu.first().copied().unwrap_or_default();
-        self.redis_cpu += cpu.get(1).copied().unwrap_or_default();
+        self.server_cpu += server;
+        self.redis_cpu += redis;
+        self.generator_cpu += generator;
+        self.wall += run.elapsed.as_secs_f64();
     }
 
     fn median_rps(&self) -> f64 {
@@ -70,23 +86,105 @@ impl ClosedTotals {
     }
 }
 
+fn label(measured: &Measured<'_>) -> String {
+    match measured.variant {
+        Some(variant) => format!("{} ({variant})", measured.mount.slug.prefix()),
+        None => measured.mount.slug.prefix(),
+    }
+}
+
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
-    let sizes = &context.sizes;
     let redis = start_redis(RedisOptions::default(), results)?;
     let mut probe = RedisProbe::connect(&redis.url())?;
     let redis_pid = probe.pid()?;
+    let pinning = Pinning::plan(results.machine.cores);
+    let workers = pinning.as_ref().map(|p| p.server_workers().to_string());
+    let mut env: Vec<(&str, &str)> = Vec::new();
+    if let Some(workers) = &workers {
+        env.push(("AUTHLAB_WORKERS", workers));
+    }
     let app = server::start(
         &context.config.binary,
         &context.data_dir("throughput"),
         &redis.url(),
-        &[],
+        &env,
     )
     .await?;
+    // The price of revocation for a token mount: the same server with its denylist on, measured
+    // in the same rounds (its own process, its own data directory, the same Redis).
+    let token_mount = context.config.mounts.home(StateHome::Client);
+    let denylisted = match token_mount {
+        Some(_) => {
+            let mut env = env.clone();
+            env.push(("AUTHLAB_JWT_DENYLIST", "true"));
+            Some(
+                server::start(
+                    &context.config.binary,
+                    &context.data_dir("throughput-denylist"),
+                    &redis.url(),
+                    &env,
+                )
+                .await?,
+            )
+        }
+        None => None,
+    };
+    let pid_of = |app: &server::AppProcess| {
+        app.pid()
+            .ok_or_else(|| anyhow::anyhow!("the server has no pid"))
+    };
+    let own_pid = std::process::id();
+    if let Some(pinning) = &pinning {
+        pinning.pin_server(pid_of(&app)?)?;
+        if let Some(other) = &denylisted {
+            pinning.pin_server(pid_of(other)?)?;
+        }
+        pinning.pin_other(redis_pid)?;
+        pinning.pin_other(own_pid)?;
+        progress::say(format!("  pinned: {}", pinning.describe()));
+    }
+    let measured = measure(
+        context,
+        &app,
+        denylisted.as_ref(),
+        token_mount,
+        redis_pid,
+        &mut probe,
+        pinning.as_ref(),
+        results,
+    )
+    .await;
+    if let Some(pinning) = &pinning {
+        // Whatever happened, the scenarios after this one run unpinned.
+        pinning.release(own_pid)?;
+    }
+    measured
+}
+
+/// What one measured target is: a mount (or a variant of one) on one server process.
+struct Measured<'a> {
+    mount: &'a MountInfo,
+    variant: Option<&'static str>,
+    target: Target,
+    server_pid: u32,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    context: &Context<'_>,
+    app: &server::AppProcess,
+    denylisted: Option<&server::AppProcess>,
+    token_mount: Option<&MountInfo>,
+    redis_pid: u32,
+    probe: &mut RedisProbe,
+    pinning: Option<&Pinning>,
+    results: &mut Results,
+) -> anyhow::Result<()> {
+    let sizes = &context.sizes;
     let base = app.base_url();
     let app_pid = app
         .pid()
         .ok_or_else(|| anyhow::anyhow!("the server has no pid"))?;
-
     let mut targets = Vec::new();
     for mount in context.config.mounts.measured() {
         let credential = if mount.login {
@@ -94,40 +192,63 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         } else {
             None
         };
-        targets.push((
+        targets.push(Measured {
             mount,
-            Target {
+            variant: None,
+            target: Target {
                 url: format!("{base}{}", mount.slug.path("api/me")),
                 credential,
             },
-        ));
+            server_pid: app_pid,
+        });
     }
+    if let (Some(other), Some(mount)) = (denylisted, token_mount) {
+        let base = other.base_url();
+        targets.push(Measured {
+            mount,
+            variant: Some("denylist on"),
+            target: Target {
+                url: format!("{base}{}", mount.slug.path("api/me")),
+                credential: Some(login(&context.http, &base, mount, 1).await?),
+            },
+            server_pid: other
+                .pid()
+                .ok_or_else(|| anyhow::anyhow!("the server has no pid"))?,
+        });
+    }
+    let own_pid = std::process::id();
 
     // 1. Closed loop, in interleaved rounds: the machine is shared, and a neighbour's burst of
     // work should not land on one mount's whole measurement. The order rotates every round.
     let rounds = sizes.rounds.max(1);
     let n = targets.len();
-    for (_, target) in &targets {
+    for measured in &targets {
         // Warm up: connections open, caches filled.
         load::closed_loop(
             &context.http,
-            target,
+            &measured.target,
             sizes.connections,
             sizes.closed_loop / 10,
         )
         .await;
     }
     let machine_before = procstat::MachineTicks::read()?;
-    let own_before = procstat::cpu_ticks(std::process::id())?;
+    let own_before = procstat::cpu_ticks(own_pid)?;
     let mut closed: Vec<ClosedTotals> = (0..n).map(|_| ClosedTotals::default()).collect();
     let per_round = sizes.closed_loop / u32::try_from(rounds).unwrap_or(1);
     let bar = progress::bar((rounds * n) as u64, "closed loop, interleaved rounds");
     for round in 0..rounds {
         for k in 0..n {
             let i = (round + k) % n;
-            let (_, target) = &targets[i];
-            let meter = CpuMeter::start(&[app_pid, redis_pid])?;
-            let run = load::closed_loop(&context.http, target, sizes.connections, per_round).await;
+            let measured = &targets[i];
+            let meter = CpuMeter::start(&[measured.server_pid, redis_pid, own_pid])?;
+            let run = load::closed_loop(
+                &context.http,
+                &measured.target,
+                sizes.connections,
+                per_round,
+            )
+            .await;
             let cpu = meter.seconds()?;
             closed[i].add(&run, &cpu);
             bar.inc(1);
@@ -136,7 +257,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     bar.finish_and_clear();
     let machine = procstat::MachineTicks::read()?.since(machine_before);
     let ours = {
-        let own = procstat::cpu_ticks(std::process::id())?.saturating_sub(own_before);
+        let own = procstat::cpu_ticks(own_pid)?.saturating_sub(own_before);
         let hz = procstat::ticks_per_second()? as f64;
         let measured: f64 = closed.iter().map(|c| c.server_cpu + c.redis_cpu).sum();
         own as f64 + measured * hz
@@ -145,8 +266,8 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let others_share = ((machine.processes as f64 - ours) / busy).max(0.0);
     let interrupt_share = machine.interrupts as f64 / busy;
     let steal_share = machine.steal as f64 / busy;
-    for ((mount, _), totals) in targets.iter().zip(&closed) {
-        let mount = mount.slug.prefix();
+    for (measured, totals) in targets.iter().zip(&closed) {
+        let mount = label(measured);
         anyhow::ensure!(totals.ok > 0, "no request to {mount} succeeded");
         progress::say(format!(
             "  {mount}: {:.0} rps (median of {rounds} rounds: {:?}), {} errors",
@@ -170,6 +291,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let offered_rate = (slowest * 0.25).floor().max(1.0);
     let mut open: Vec<(hdrhistogram::Histogram<u64>, u64, u64)> =
         (0..n).map(|_| (load::new_histogram(), 0, 0)).collect();
+    let mut open_rounds: Vec<(Vec<u64>, Vec<u64>)> = (0..n).map(|_| Default::default()).collect();
     let mut send_lag: Vec<hdrhistogram::Histogram<u64>> =
         (0..n).map(|_| load::new_histogram()).collect();
     let per_round = sizes.open_loop / u32::try_from(rounds).unwrap_or(1);
@@ -177,16 +299,17 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     for round in 0..rounds {
         for k in 0..n {
             let i = (round + k) % n;
-            let (_, target) = &targets[i];
             let samples = load::open_loop(
                 &context.http,
-                std::slice::from_ref(target),
+                std::slice::from_ref(&targets[i].target),
                 offered_rate,
                 per_round,
                 None,
             )
             .await;
             let (histogram, errors) = load::summarize(&samples, 0);
+            open_rounds[i].0.push(histogram.value_at_quantile(0.5));
+            open_rounds[i].1.push(histogram.value_at_quantile(0.99));
             for sample in &samples {
                 let _ = send_lag[i].record(
                     u64::try_from(sample.send_lag.as_micros())
@@ -202,11 +325,22 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     }
     bar.finish_and_clear();
     let mut rows = Vec::new();
-    for ((((mount, _), totals), (histogram, errors, requests)), lag) in
-        targets.iter().zip(&closed).zip(&open).zip(&send_lag)
+    let cores = |group: Option<&Vec<usize>>| group.map_or(results.machine.cores, Vec::len).max(1);
+    let (server_cores, other_cores) = (
+        cores(pinning.map(|p| &p.server)),
+        cores(pinning.map(|p| &p.others)),
+    );
+    for ((((measured, totals), (histogram, errors, requests)), lag), (p50s, p99s)) in targets
+        .iter()
+        .zip(&closed)
+        .zip(&open)
+        .zip(&send_lag)
+        .zip(open_rounds)
     {
+        let wall = totals.wall.max(f64::MIN_POSITIVE);
         rows.push(ThroughputRow {
-            mount: mount.slug.as_str().to_owned(),
+            mount: measured.mount.slug.as_str().to_owned(),
+            variant: measured.variant.map(str::to_owned),
             rps: totals.median_rps(),
             rps_rounds: totals.round_rps.clone(),
             closed_errors: totals.errors,
@@ -220,14 +354,24 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
             p99_send_lag_us: lag.value_at_quantile(0.99),
             cpu_server_us_per_request: totals.server_cpu * 1e6 / totals.ok as f64,
             cpu_redis_us_per_request: totals.redis_cpu * 1e6 / totals.ok as f64,
+            cpu_server_us_rounds: totals.round_server_us.clone(),
+            cpu_redis_us_rounds: totals.round_redis_us.clone(),
+            p50_us_rounds: p50s,
+            p99_us_rounds: p99s,
+            server_cores_busy: totals.server_cpu / wall / server_cores as f64,
+            generator_cores_busy: (totals.generator_cpu + totals.redis_cpu)
+                / wall
+                / other_cores as f64,
         });
     }
 
     // 3. Redis commands per unchanged request.
     let count_commands = |home: StateHome, probe: &mut RedisProbe| {
-        let found = targets.iter().find(|(m, _)| m.home == home);
-        let mount: Option<&MountInfo> = found.map(|(m, _)| *m);
-        let credential = found.and_then(|(_, t)| t.credential.clone());
+        let found = targets
+            .iter()
+            .find(|m| m.variant.is_none() && m.mount.home == home);
+        let mount: Option<&MountInfo> = found.map(|m| m.mount);
+        let credential = found.and_then(|m| m.target.credential.clone());
         let (http, base) = (context.http.clone(), base.clone());
         let before = probe.command_calls();
         async move {
@@ -246,9 +390,9 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
             Ok::<_, anyhow::Error>((mount, before))
         }
     };
-    let (in_redis, before) = count_commands(StateHome::Redis, &mut probe).await?;
+    let (in_redis, before) = count_commands(StateHome::Redis, probe).await?;
     let session_commands = calls_between(&before, &probe.command_calls()?);
-    let (on_client, before) = count_commands(StateHome::Client, &mut probe).await?;
+    let (on_client, before) = count_commands(StateHome::Client, probe).await?;
     let jwt_commands = calls_between(&before, &probe.command_calls()?);
     let per_request = |calls: &BTreeMap<String, u64>| {
         calls.values().sum::<u64>() as f64 / sizes.round_trip_requests as f64
@@ -303,7 +447,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     }
     let (hs256_verify_ns, hs256_bare_verify_ns) = (server_best, bare_best);
 
-    for row in &rows {
+    for row in rows.iter().filter(|r| r.variant.is_none()) {
         let figures = results.mount(&row.mount);
         figures.rps = Some(row.rps);
         figures.p50_us = Some(row.p50_us);
@@ -324,6 +468,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         open_loop_secs: sizes.open_loop.as_secs_f64(),
         offered_rate,
         rounds,
+        pinning: pinning.map(Pinning::describe),
         other_processes_cpu_share: others_share,
         interrupt_cpu_share: interrupt_share,
         steal_cpu_share: steal_share,

@@ -1,0 +1,338 @@
+//! `report.md`: the figures of one run, the method, the machine, and each target of issue 4
+//! judged against what was measured. Every number here is read from [`Results`]; none is typed.
+//! The mounts come from the run's [`MountList`]: the tables have a column or a row per mount, the
+//! baseline first, and a target or a sentence about a kind of mount ("a token check costs little",
+//! "a Redis lookup costs one round trip") finds its mount by where its logins live, never by name.
+
+//!
+//! One file per section; [`render`] writes them in order. A section reads the run's [`Results`]
+//! and the [`Page`]'s names of mounts, and writes nothing when its scenario did not run.
+
+mod at_scale;
+mod check;
+mod choose;
+mod fault;
+mod format;
+mod intro;
+mod machine;
+mod memory;
+mod restart;
+mod scale_out;
+mod summary;
+mod targets;
+mod throughput;
+
+use std::path::Path;
+
+use authlab_core::{MountInfo, StateHome};
+
+pub use check::targets;
+
+use crate::{charts, mounts::MountList, results::Results};
+
+/// The mounts as the sections name them: which columns, and who lives where.
+pub(crate) struct Page<'a> {
+    /// Every measured mount, the baseline first: a column each.
+    pub measured: Vec<&'a MountInfo>,
+    /// The mounts a user can log in to.
+    pub login: Vec<&'a MountInfo>,
+    /// The mount whose logins live in Redis, in the process, on the client (`(none)` if absent).
+    pub redis: String,
+    pub process: String,
+    pub client: String,
+    /// The login mounts that never touch Redis.
+    pub without_redis: Vec<String>,
+}
+
+impl<'a> Page<'a> {
+    fn of(mounts: &MountList) -> Page<'a> {
+        let measured: Vec<&MountInfo> = mounts.measured().collect();
+        let login: Vec<&MountInfo> = mounts.login().collect();
+        let lives_in = |home| {
+            mounts
+                .home(home)
+                .map_or_else(|| "(none)".to_owned(), |m| m.slug.prefix())
+        };
+        let without_redis = login
+            .iter()
+            .filter(|m| m.home != StateHome::Redis)
+            .map(|m| m.slug.prefix())
+            .collect();
+        Page {
+            measured,
+            login,
+            redis: lives_in(StateHome::Redis),
+            process: lives_in(StateHome::Process),
+            client: lives_in(StateHome::Client),
+            without_redis,
+        }
+    }
+}
+
+/// The Markdown text of the report.
+pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::Error> {
+    let page = Page::of(&mounts);
+    let mut md = String::new();
+    for section in [
+        intro::write,
+        summary::write,
+        choose::write,
+        at_scale::write,
+        targets::write,
+        restart::write,
+        memory::write,
+        throughput::write,
+        scale_out::write,
+        fault::write,
+        machine::write,
+    ] {
+        section(&mut md, results, &page)?;
+    }
+    Ok(md)
+}
+
+pub fn write(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Result<()> {
+    let text = render(results, mounts)?;
+    std::fs::write(dir.join("report.md"), text)?;
+    // Charts of scenarios that did not run are not referenced; remove stale ones.
+    for name in charts::NAMES {
+        let path = dir.join(name);
+        if path.exists() && !charts::written(results).contains(&name) {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        mounts::fixtures::{self, NONE, ON_CLIENT},
+        results::{TargetCheck, Verdict},
+        BenchConfig, Scenario,
+    };
+
+    #[test]
+    fn a_run_that_measured_nothing_says_so_instead_of_inventing_figures() {
+        let config = BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: false,
+            scenarios: vec![Scenario::ScaleOut],
+            command: "authlab bench scale-out".to_owned(),
+            mounts: fixtures::LIST,
+        };
+        let mut results = Results::new(&config);
+        crate::finish(&mut results, &config);
+
+        let text = render(&results, config.mounts).expect("renders");
+
+        assert!(results
+            .targets
+            .iter()
+            .all(|t| t.verdict == Verdict::NotMeasured));
+        assert!(text.contains("## Targets"));
+        assert!(text.contains("**not measured**"));
+        assert!(!text.contains("**met**") && !text.contains("**missed**"));
+    }
+
+    #[test]
+    fn the_tables_have_a_column_per_mount_of_the_list_the_baseline_first() {
+        // Arrange
+        let config = BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: true,
+            scenarios: vec![Scenario::Restart],
+            command: "authlab bench restart".to_owned(),
+            mounts: fixtures::LIST,
+        };
+        let mut results = Results::new(&config);
+        results.restart = Some(crate::results::RestartResults {
+            users_per_mount: 1,
+            events: vec![crate::results::RestartEvent {
+                name: "app_restart".to_owned(),
+                description: "a restart".to_owned(),
+                survival: [("kept", 1.0), ("local", 0.0), ("signed", 1.0)]
+                    .map(|(m, s)| (m.to_owned(), s))
+                    .into(),
+            }],
+        });
+        crate::finish(&mut results, &config);
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains("| | /open | /kept | /local | /signed |\n|---|---|---|---|---|"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| event | /kept | /local | /signed |\n|---|---|---|---|\n| a restart | 100 % | 0 % | 100 % |"),
+            "{text}"
+        );
+        assert!(text.contains("held here for: /local (0 %)"), "{text}");
+    }
+
+    fn config(mounts: MountList) -> BenchConfig {
+        BenchConfig {
+            binary: "authlab".into(),
+            out_dir: "out".into(),
+            quick: false,
+            scenarios: vec![Scenario::Throughput],
+            command: "authlab bench throughput".to_owned(),
+            mounts,
+        }
+    }
+
+    fn find<'a>(checks: &'a [TargetCheck], target: &str) -> &'a TargetCheck {
+        checks
+            .iter()
+            .find(|c| c.target == target)
+            .unwrap_or_else(|| panic!("no target {target:?} in {checks:#?}"))
+    }
+
+    /// A pinned throughput run of these (mount, req/s, server CPU µs per request).
+    fn pinned_run(rows: &[(&str, f64, f64)]) -> crate::results::ThroughputResults {
+        crate::results::ThroughputResults {
+            pinning: Some(
+                "the server on core 0 (1 worker), the load generator and Redis on core 1".into(),
+            ),
+            rows: rows
+                .iter()
+                .map(|(mount, rps, cpu)| crate::results::ThroughputRow {
+                    mount: (*mount).to_owned(),
+                    rps: *rps,
+                    rps_rounds: vec![*rps],
+                    cpu_server_us_per_request: *cpu,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_throughput_targets_follow_where_the_logins_live_not_what_the_mounts_are_called() {
+        // Arrange
+        let config = config(fixtures::LIST);
+        let mut results = Results::new(&config);
+        results.throughput = Some(pinned_run(&[
+            ("open", 1000.0, 8.0),
+            ("signed", 950.0, 9.0),
+            ("kept", 500.0, 20.0),
+        ]));
+
+        // Act
+        let checks = targets(&results, &config);
+
+        // Assert
+        let token = find(&checks, "/signed: pinned throughput ≥ 0.85× baseline");
+        assert_eq!(
+            (token.verdict, token.measured.as_str()),
+            (Verdict::Met, "0.95×")
+        );
+        let token_cpu = find(
+            &checks,
+            "/signed: server CPU per request ≤ 1.5 µs above baseline",
+        );
+        assert_eq!(
+            (token_cpu.verdict, token_cpu.measured.as_str()),
+            (Verdict::Met, "+1.0 µs")
+        );
+        let redis = find(&checks, "/kept: pinned throughput ≥ 0.5× baseline");
+        assert_eq!(
+            (redis.verdict, redis.measured.as_str()),
+            (Verdict::Met, "0.50×")
+        );
+        let redis_cpu = find(
+            &checks,
+            "/kept: server CPU per request ≤ 8 µs above baseline",
+        );
+        assert_eq!(
+            (redis_cpu.verdict, redis_cpu.measured.as_str()),
+            (Verdict::Missed, "+12.0 µs")
+        );
+        assert!(
+            redis_cpu.why.contains("docs/architecture.md"),
+            "{}",
+            redis_cpu.why
+        );
+    }
+
+    #[test]
+    fn an_unpinned_run_is_reported_but_not_judged() {
+        // Arrange
+        let config = config(fixtures::LIST);
+        let mut results = Results::new(&config);
+        let mut run = pinned_run(&[("open", 1000.0, 8.0), ("signed", 950.0, 9.0)]);
+        run.pinning = None;
+        results.throughput = Some(run);
+
+        // Act
+        let checks = targets(&results, &config);
+
+        // Assert
+        let token = find(&checks, "/signed: pinned throughput ≥ 0.85× baseline");
+        assert_eq!(
+            (token.verdict, token.measured.as_str()),
+            (Verdict::NotMeasured, "0.95×")
+        );
+        assert!(token.why.contains("not pinned"), "{}", token.why);
+    }
+
+    #[test]
+    fn a_list_without_a_mount_in_redis_has_no_redis_throughput_target() {
+        // Arrange
+        let config = config(MountList::new(&[&ON_CLIENT, &NONE]));
+        let results = Results::new(&config);
+
+        // Act
+        let checks = targets(&results, &config);
+
+        // Assert
+        let throughput: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.target.contains("throughput ≥"))
+            .map(|c| c.target.as_str())
+            .collect();
+        assert_eq!(throughput, ["/signed: pinned throughput ≥ 0.85× baseline"]);
+        assert_eq!(
+            find(&checks, "/signed: pinned throughput ≥ 0.85× baseline").verdict,
+            Verdict::NotMeasured
+        );
+    }
+
+    #[test]
+    fn which_to_choose_names_a_mount_under_a_question_only_where_its_figure_puts_it() {
+        // Arrange: /kept and /signed kept their logins through a restart, /local did not.
+        let config = config(fixtures::LIST);
+        let mut results = Results::new(&config);
+        results.mount("kept").app_restart_survival = Some(1.0);
+        results.mount("local").app_restart_survival = Some(0.0);
+        results.mount("signed").app_restart_survival = Some(1.0);
+        results.mount("kept").server_bytes_per_user = Some(245.0);
+        results.mount("local").server_bytes_per_user = Some(127.0);
+        results.mount("signed").server_bytes_per_user = Some(0.0);
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains("(the app killed and started again):** /kept and /signed; logged out by it, share kept: /local (0 %)."),
+            "{text}"
+        );
+        assert!(
+            text.contains("**Least server memory per logged-in user:** /signed: 0 B, /local: 127 B, /kept: 245 B."),
+            "{text}"
+        );
+        assert!(
+            text.contains("**Several instances behind a balancer with no sticky sessions:** —"),
+            "a question whose scenario did not run says so: {text}"
+        );
+        assert!(text.contains("| /local | 121 MiB |"), "{text}");
+    }
+}
