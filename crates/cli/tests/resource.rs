@@ -221,7 +221,7 @@ async fn a_rotation_on_the_issuer_is_followed_through_the_jwks() {
 async fn a_token_it_cannot_check_itself_is_introspected_and_refused_at_the_next_request_after_logout(
 ) {
     let redis = RedisServer::start().expect("redis");
-    let issuer = issuer(&redis, "HS256", &[("AUTHLAB_JWT_DENYLIST", "true")]).await;
+    let mut issuer = issuer(&redis, "HS256", &[("AUTHLAB_JWT_DENYLIST", "true")]).await;
     let secret_file = issuer.data_dir().join("introspection.secret");
     let resource = resource(&issuer, Some(&secret_file)).await;
     let blind = self::resource(&issuer, None).await;
@@ -231,6 +231,9 @@ async fn a_token_it_cannot_check_itself_is_introspected_and_refused_at_the_next_
     let (without_secret, _) = resource_me(&blind, &token).await;
     let logged_out = post_form(&issuer, "/jwt/login", "/jwt/logout", &[], Some(&token)).await;
     let (after, refusal) = resource_me(&resource, &token).await;
+    let fresh = api_token(&issuer).await;
+    issuer.kill();
+    let (issuer_gone, unavailable) = resource_me(&resource, &fresh).await;
 
     assert_eq!(before, 200, "{me}");
     assert_eq!(me["verified_by"], "introspection");
@@ -238,6 +241,8 @@ async fn a_token_it_cannot_check_itself_is_introspected_and_refused_at_the_next_
     assert_eq!(without_secret, 401, "no secret: it cannot ask");
     assert_eq!(logged_out, 303);
     assert_eq!(after, 401, "{refusal}");
+    assert_eq!(issuer_gone, 503, "{unavailable}");
+    assert_eq!(unavailable["error"], "issuer_unavailable");
 }
 
 #[tokio::test]
