@@ -243,7 +243,6 @@ pub struct SecondServicePage<'a> {
     pub csrf: &'a str,
     /// `http://host:port` as the browser reached this server, for the command line.
     pub origin: String,
-    pub data_dir: String,
     pub eddsa: bool,
     pub problem: Option<String>,
     pub result: Option<SecondServiceResult>,

@@ -216,7 +216,6 @@ fn page(
             lab: &LAB.info,
             csrf: csrf.value(),
             origin: super::origin(req),
-            data_dir: settings.data_dir.display().to_string(),
             eddsa: settings.jwt_alg == JwtAlg::EdDsa,
             problem,
             result,
