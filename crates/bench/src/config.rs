@@ -96,8 +96,10 @@ impl BenchConfig {
                 open_loop: Duration::from_millis(1_000),
                 round_trip_requests: 200,
                 verify_iterations: 20_000,
-                scale_users: 4,
-                scale_requests_per_user: 10,
+                scale_users: 2,
+                scale_requests_per_user: 12,
+                scale_phase: Duration::from_millis(300),
+                scale_rate_per_mount: 40.0,
                 fault_rate_per_mount: 100.0,
                 fault_phase: Duration::from_millis(1_200),
             }
@@ -113,7 +115,9 @@ impl BenchConfig {
                 round_trip_requests: 2_000,
                 verify_iterations: 200_000,
                 scale_users: 20,
-                scale_requests_per_user: 20,
+                scale_requests_per_user: 24,
+                scale_phase: Duration::from_secs(4),
+                scale_rate_per_mount: 150.0,
                 fault_rate_per_mount: 200.0,
                 fault_phase: Duration::from_secs(4),
             }
@@ -142,7 +146,12 @@ pub struct Sizes {
     /// HS256 verifications timed in-process.
     pub verify_iterations: usize,
     pub scale_users: usize,
+    /// A multiple of 6, so that round robin over 1, 2 or 3 instances spreads it evenly.
     pub scale_requests_per_user: usize,
+    /// Closed loop per mount and instance count; also each third of the kill run.
+    pub scale_phase: Duration,
+    /// Offered rate per mount while an instance is killed or restarted.
+    pub scale_rate_per_mount: f64,
     /// Offered rate per mount during the fault scenario.
     pub fault_rate_per_mount: f64,
     /// Length of each fault phase (before, Redis down, after).

@@ -14,7 +14,8 @@
 //! The scenarios (one module each under [`scenarios`]) answer the course notes' claims:
 //! restart (who stays logged in), memory (server bytes per user, wire bytes per request),
 //! throughput (max rps, latency free of coordinated omission, CPU per request, Redis round trips),
-//! scale-out (two instances sharing Redis) and fault (Redis stopped mid-run).
+//! scale-out (1, 2 and 3 instances behind HAProxy, one killed, a rolling restart; `/session` on a
+//! Redis Cluster with a master killed) and fault (Redis stopped mid-run).
 
 pub mod charts;
 pub mod client;

@@ -36,7 +36,7 @@ pub struct MountFigures {
     pub cpu_us_per_request: Option<f64>,
     /// Redis commands per unchanged request.
     pub redis_commands_per_request: Option<f64>,
-    /// Share of requests that succeed when they alternate between two instances.
+    /// Share of requests that succeed with two instances behind a round-robin balancer.
     pub scale_out_success: Option<f64>,
     /// Share of requests that failed while Redis was down.
     pub fault_error_rate_while_down: Option<f64>,
@@ -223,7 +223,84 @@ pub struct ThroughputResults {
 pub struct ScaleOutResults {
     pub users_per_mount: usize,
     pub requests_per_user: usize,
+    /// Two instances behind the balancer: mount slug → share of requests answered 200.
     pub success: BTreeMap<String, f64>,
+    /// The balancer and its settings, as the report describes them.
+    #[serde(default)]
+    pub balancer: String,
+    /// 1, 2 and 3 instances behind the balancer.
+    #[serde(default)]
+    pub by_instances: Vec<InstancesRow>,
+    #[serde(default)]
+    pub kill: Option<KillResults>,
+    #[serde(default)]
+    pub rolling: Option<RollingResults>,
+    #[serde(default)]
+    pub cluster_failover: Option<ClusterFailoverResults>,
+}
+
+/// One mount with `instances` instances behind the balancer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct InstancesRow {
+    pub instances: usize,
+    pub mount: String,
+    /// Sequential requests of logged-in users answered 200.
+    pub share_200: f64,
+    /// Closed loop through the balancer: requests answered (any status) per second.
+    pub rps: f64,
+    /// Server CPU (all instances) and Redis CPU per request in that closed loop, µs.
+    pub cpu_server_us_per_request: f64,
+    pub cpu_redis_us_per_request: f64,
+}
+
+/// What one mount's requests met while something happened to an instance or to Redis.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RequestCounts {
+    pub requests: u64,
+    /// No HTTP answer, or a 5xx: the request failed.
+    pub failed: u64,
+    /// 401: answered, but the login was not found.
+    pub unauthenticated: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KillResults {
+    pub instances: usize,
+    pub rate_per_mount: f64,
+    /// From the kill until the balancer's checks took the instance out.
+    pub taken_out_after_ms: f64,
+    pub per_mount: BTreeMap<String, RequestCounts>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RollingResults {
+    pub instances: usize,
+    pub rate_per_mount: f64,
+    /// From the first SIGTERM until the last instance was back in the rotation.
+    pub took_ms: f64,
+    pub per_mount: BTreeMap<String, RequestCounts>,
+    /// Share of the users logged in before the restart that every instance still knows after.
+    pub still_logged_in: BTreeMap<String, f64>,
+    pub users_per_mount: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ClusterFailoverResults {
+    pub mount: String,
+    pub instances: usize,
+    pub node_timeout_ms: f64,
+    pub rate: f64,
+    pub requests: RequestCounts,
+    /// From the SIGKILL of the master until a replica served its slots (cluster state ok).
+    pub takeover_ms: f64,
+    /// From the SIGKILL until a user of the killed master's slot was answered 200 again.
+    pub answered_again_ms: Option<f64>,
+    /// Logins acknowledged (200) during the run, and how many of those were gone afterwards.
+    pub logins_acknowledged: u64,
+    pub logins_lost: u64,
+    /// Of those, acknowledged in the last second before the kill (the window replication lag
+    /// could lose).
+    pub logins_just_before_the_kill: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

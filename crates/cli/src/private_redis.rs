@@ -1,7 +1,7 @@
 //! A private Redis for a newcomer who has `redis-server` installed but not running.
 //!
 //! Only for a Redis URL on this machine: a remote URL that does not answer is a real outage and
-//! must look like one.
+//! must look like one. Never for a Redis Cluster: a private single Redis would not be one.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use authlab_session::store::RedisLink;
 use authlab_web::Settings;
 
 pub async fn start_if_needed(settings: &mut Settings) -> Option<RedisServer> {
-    if !is_local(&settings.redis_url) {
+    if !settings.redis_cluster.is_empty() || !is_local(&settings.redis_url) {
         return None;
     }
     let link = RedisLink::new(&settings.redis_url, Duration::from_millis(500)).ok()?;

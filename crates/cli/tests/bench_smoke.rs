@@ -109,6 +109,31 @@ fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
     assert_eq!(number(&results, "session", "scale_out_success"), 1.0);
     assert_eq!(number(&results, "jwt", "scale_out_success"), 1.0);
     assert_eq!(number(&results, "memory", "scale_out_success"), 0.5);
+    // Through the balancer, 1/2/3 instances: the in-process store's share falls as 1/N.
+    let scale = &results["scale_out"];
+    let memory_shares: Vec<f64> = scale["by_instances"]
+        .as_array()
+        .expect("rows per instance count")
+        .iter()
+        .filter(|row| row["mount"] == "memory")
+        .map(|row| row["share_200"].as_f64().expect("a share"))
+        .collect();
+    assert_eq!(memory_shares.len(), 3);
+    assert!(
+        (memory_shares[2] - 1.0 / 3.0).abs() < 1e-9,
+        "{memory_shares:?}"
+    );
+    // A rolling restart fails no request where the login outlives the process, and keeps them.
+    for mount in ["session", "jwt"] {
+        assert_eq!(scale["rolling"]["per_mount"][mount]["failed"], 0, "{mount}");
+        assert_eq!(scale["rolling"]["still_logged_in"][mount], 1.0, "{mount}");
+    }
+    assert_eq!(scale["rolling"]["still_logged_in"]["memory"], 0.0);
+    assert!(scale["kill"]["taken_out_after_ms"].as_f64().is_some());
+    // On the cluster, the replica takes over and the killed master's user is answered again.
+    let failover = &scale["cluster_failover"];
+    assert!(failover["takeover_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+    assert!(failover["answered_again_ms"].as_f64().is_some());
 
     // Redis down: /session fails, the others do not notice.
     assert!(number(&results, "session", "fault_error_rate_while_down") > 0.0);

@@ -6,10 +6,17 @@
 //!   stickiness, no cookie), health checks `GET /healthz` that take a dead instance out of the
 //!   rotation. `inter`/`fall`/`rise` are small ([`HaproxyOptions`]) so that tests are quick; they
 //!   are what decides how long a dead instance still receives requests.
-//! - **No retry elsewhere.** HAProxy's defaults are kept: a request that reaches a dead instance
-//!   before the checks took it out is retried on the *same* instance (3 times, about 1 s apart)
-//!   and then answered 503 — observed: 503 after 3.0 s. That is the failure a scale-out
-//!   measurement should see; `option redispatch` would hide it, and is not set.
+//! - **A refused connection goes elsewhere.** `option redispatch 1` with `retries 3`: a
+//!   connection an instance refuses (it is restarting, or dead and not yet taken out by the
+//!   checks) is tried on the next instance, as a production configuration does for rolling
+//!   restarts; without it HAProxy retries the *same* instance 3 times about 1 s apart and then
+//!   answers 503 (observed: 503 after 3.0 s). A GET that met an empty answer (its kept-alive
+//!   connection closed by a stopping instance; observed: HAProxy then closed the *client's*
+//!   connection, which a browser retries and a plain HTTP client reports as an error) is retried
+//!   too (`retry-on … empty-response`); a POST never is, since it may have run: a login in flight
+//!   when its instance is SIGKILLed fails, and a measurement counts it.
+//! - **The health check names a host.** authlab answers 400 to a request without `Host`, so
+//!   `http-check send` sends `Host: 127.0.0.1` (a loopback name, always allowed).
 //! - **`X-Forwarded-For` is added** (`option forwardfor`), as in front of any real deployment: the
 //!   instances may trust it from this address only.
 //! - **A free port, proved to be ours.** HAProxy cannot report a port it chose, so it is given a
@@ -17,13 +24,18 @@
 //!   log; then another port is tried). The frontend answers one private path with a token unique
 //!   to this start, and start-up waits for that token: an answer from a stranger on the port
 //!   cannot carry it.
+//! - **Its view is readable.** The runtime API (`stats socket` in its temp dir) says what the
+//!   checks make of each instance ([`Haproxy::status`]): a rolling restart waits until the
+//!   restarted instance is back `UP` before stopping the next, and a measurement reads when a
+//!   killed one was taken out.
 //! - It runs in the foreground (`-db`), its output kept in its temp dir ([`Haproxy::log`]: the
 //!   "Server … is DOWN" lines say when the checks gave up on an instance). SIGKILL on drop.
 
 use std::{
     io::{Read, Write},
     net::TcpStream,
-    path::PathBuf,
+    os::unix::net::UnixStream,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::atomic::{AtomicU32, Ordering},
     time::{Duration, Instant},
@@ -36,6 +48,8 @@ use crate::{
 };
 
 const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// `show stat`'s CSV: `pxname,svname,…`; the 18th field is `status`.
+const STATUS_COLUMN: usize = 17;
 const PORT_ATTEMPTS: usize = 5;
 /// The frontend's own path, answered with this start's token; no authlab route starts with `_`.
 const IDENTITY_PATH: &str = "/_authlab_haproxy";
@@ -104,6 +118,24 @@ impl Haproxy {
         }
     }
 
+    /// `haproxy -c`: whether HAProxy accepts a configuration file (its complaints otherwise).
+    pub fn check_config(path: &Path) -> anyhow::Result<()> {
+        let output = Command::new(program()?)
+            .arg("-c")
+            .arg("-f")
+            .arg(path)
+            .stdin(Stdio::null())
+            .output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "haproxy refuses {}:\n{}{}",
+            path.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(())
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -129,6 +161,62 @@ impl Haproxy {
         }
     }
 
+    /// What the health checks make of instance `n` (the `status` column of `show stat`): `UP`,
+    /// `DOWN`, or on the way between (`UP 1/2`: one check failed; `DOWN 1/1`: one passed).
+    pub fn status(&self, n: usize) -> anyhow::Result<String> {
+        let mut socket = UnixStream::connect(self.socket_path())?;
+        socket.set_read_timeout(Some(Duration::from_secs(2)))?;
+        socket.write_all(b"show stat\n")?;
+        let mut csv = String::new();
+        socket.read_to_string(&mut csv)?;
+        let name = format!("instance{n}");
+        csv.lines()
+            .map(|line| line.split(',').collect::<Vec<_>>())
+            .find(|fields| fields.get(1) == Some(&name.as_str()))
+            .and_then(|fields| fields.get(STATUS_COLUMN).map(|s| (*s).to_owned()))
+            .ok_or_else(|| anyhow::anyhow!("HAProxy does not list {name}: {csv}"))
+    }
+
+    /// Wait until the checks call instance `n` plainly `UP` (not on its way down); returns how
+    /// long that took.
+    pub async fn wait_until_up(&self, n: usize, within: Duration) -> anyhow::Result<Duration> {
+        self.wait_for_status(n, within, |status| status == "UP")
+            .await
+    }
+
+    /// Wait until the checks have taken instance `n` out of the rotation; returns how long that
+    /// took.
+    pub async fn wait_until_down(&self, n: usize, within: Duration) -> anyhow::Result<Duration> {
+        self.wait_for_status(n, within, |status| status == "DOWN")
+            .await
+    }
+
+    async fn wait_for_status(
+        &self,
+        n: usize,
+        within: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < within {
+            match self.status(n) {
+                Ok(status) if wanted(&status) => return Ok(started.elapsed()),
+                Ok(status) => last = status,
+                Err(err) => last = err.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        anyhow::bail!(
+            "instance{n} still {last} after {within:?}:\n{}",
+            tail(&self.log(), 20)
+        )
+    }
+
+    fn socket_path(&self) -> PathBuf {
+        self.dir.path().join("admin.sock")
+    }
+
     fn log_path(&self) -> PathBuf {
         self.dir.path().join("haproxy.log")
     }
@@ -143,7 +231,13 @@ impl Haproxy {
         let config_path = self.dir.path().join("haproxy.cfg");
         std::fs::write(
             &config_path,
-            config(self.port, &self.backends, self.options, &token),
+            config(
+                self.port,
+                &self.backends,
+                self.options,
+                &token,
+                &self.socket_path(),
+            ),
         )?;
         let log = std::fs::File::create(self.log_path())?;
         let child = Command::new(&program)
@@ -183,12 +277,20 @@ impl Drop for Haproxy {
 }
 
 /// The configuration for one start.
-fn config(port: u16, backends: &[String], options: HaproxyOptions, token: &str) -> String {
+fn config(
+    port: u16,
+    backends: &[String],
+    options: HaproxyOptions,
+    token: &str,
+    socket: &Path,
+) -> String {
     let inter = options.check_interval.as_millis();
     let mut text = format!(
         "# Generated by authlab-procs for one run; see crates/procs/src/haproxy.rs.
 global
     maxconn 1024
+    # The runtime API: which instances the checks consider up (see `Haproxy::status`).
+    stats socket {socket} mode 600 level admin
     # Fail, instead of sharing, when someone else holds the port.
     noreuseport
 
@@ -206,12 +308,23 @@ frontend authlab
 
 backend instances
     balance roundrobin
-    option httpchk GET /healthz
+    # authlab answers a request without a Host header 400: the check names the host it asks.
+    option httpchk
+    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
+    # A connection refused (an instance restarting) is tried again on another instance. So is a
+    # GET whose kept-alive connection the instance closed instead of answering (it was stopping):
+    # HAProxy would otherwise close the client's connection. Nothing else is retried: a POST may
+    # have run.
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response
+    http-request disable-l7-retry if !METH_GET
     default-server inter {inter}ms fastinter {inter}ms downinter {inter}ms fall {fall} rise {rise}
 ",
         fall = options.fall,
         rise = options.rise,
+        socket = socket.display(),
     );
     for (n, backend) in backends.iter().enumerate() {
         text.push_str(&format!("    server instance{n} {backend} check\n"));
@@ -255,11 +368,19 @@ mod tests {
     fn the_config_balances_round_robin_over_every_backend_with_health_checks() {
         let backends = ["127.0.0.1:4001".to_owned(), "127.0.0.1:4002".to_owned()];
 
-        let text = config(5000, &backends, HaproxyOptions::default(), "t0k");
+        let text = config(
+            5000,
+            &backends,
+            HaproxyOptions::default(),
+            "t0k",
+            Path::new("/tmp/h/admin.sock"),
+        );
 
         assert!(text.contains("bind 127.0.0.1:5000"));
         assert!(text.contains("balance roundrobin"));
-        assert!(text.contains("option httpchk GET /healthz"));
+        assert!(text.contains("http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host"));
+        assert!(text.contains("option redispatch 1"));
+        assert!(text.contains("http-request disable-l7-retry if !METH_GET"));
         assert!(text.contains("inter 200ms fastinter 200ms downinter 200ms fall 2 rise 1"));
         assert!(text.contains("server instance0 127.0.0.1:4001 check"));
         assert!(text.contains("server instance1 127.0.0.1:4002 check"));

@@ -142,6 +142,58 @@ impl RedisCluster {
         Ok(format!("127.0.0.1:{port}"))
     }
 
+    /// `127.0.0.1:port` of every live master, as the first live node that answers sees them.
+    pub fn masters(&self) -> anyhow::Result<Vec<String>> {
+        let port = self.a_running_port()?;
+        let text: String = query(port, redis::cmd("CLUSTER").arg("NODES"))?;
+        Ok(cluster_nodes::parse(&text)
+            .into_iter()
+            .filter(|node| node.master && !node.failing && !node.slots.is_empty())
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect())
+    }
+
+    /// One command on every live master (the whole key space is theirs), one answer each: to
+    /// count or flush keys from outside the app.
+    pub fn on_each_master<T: redis::FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> anyhow::Result<Vec<T>> {
+        self.masters()?
+            .iter()
+            .map(|address| {
+                let port: u16 = address.rsplit_once(':').map_or("", |(_, p)| p).parse()?;
+                Ok(query(port, command)?)
+            })
+            .collect()
+    }
+
+    /// Wait until the replica of this key's or slot's master has acknowledged every write the
+    /// master had made when this was called (replication is asynchronous: a write a replica has
+    /// not acknowledged is lost when its master dies). Returns how long that took.
+    pub fn wait_until_replicated(
+        &self,
+        target: impl Into<KeyOrSlot>,
+        within: Duration,
+    ) -> anyhow::Result<Duration> {
+        let slot = self.slot_of(target)?;
+        let port = self.master_port(slot)?;
+        let started = Instant::now();
+        let info = |port| query::<String>(port, redis::cmd("INFO").arg("replication"));
+        let written = replication_offsets(&info(port)?).0;
+        let mut last = String::new();
+        while started.elapsed() < within {
+            let text = info(port)?;
+            let (_, replicas) = replication_offsets(&text);
+            if !replicas.is_empty() && replicas.iter().all(|&offset| offset >= written) {
+                return Ok(started.elapsed());
+            }
+            last = text.replace("\r\n", " ");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        anyhow::bail!("slot {slot}'s replica did not catch up within {within:?}: {last}")
+    }
+
     /// SIGKILL the master that serves this key or slot: a crash, no goodbye to its replica.
     pub fn kill_master_of(&mut self, target: impl Into<KeyOrSlot>) -> anyhow::Result<KilledMaster> {
         let slot = self.slot_of(target)?;
@@ -299,6 +351,39 @@ fn query<T: redis::FromRedisValue>(port: u16, command: &redis::Cmd) -> redis::Re
     command.query(&mut connection)
 }
 
+/// `INFO replication` of a master: its own offset, and each online replica's acknowledged one.
+fn replication_offsets(info: &str) -> (u64, Vec<u64>) {
+    let mut own = 0;
+    let mut replicas = Vec::new();
+    for line in info.lines() {
+        if let Some(offset) = line.strip_prefix("master_repl_offset:") {
+            own = offset.trim().parse().unwrap_or(0);
+        } else if line.starts_with("slave") && line.contains("state=online") {
+            let offset: Option<u64> = line
+                .split(',')
+                .find_map(|field| field.strip_prefix("offset="))
+                .and_then(|offset| offset.trim().parse().ok());
+            replicas.extend(offset);
+        }
+    }
+    (own, replicas)
+}
+
 fn read_tail(path: &Path) -> String {
     tail(&std::fs::read_to_string(path).unwrap_or_default(), 20)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masters_offset_and_its_online_replicas_offsets_are_read() {
+        let info = "# Replication\r\nrole:master\r\nconnected_slaves:2\r\n\
+                    slave0:ip=127.0.0.1,port=7003,state=online,offset=1200,lag=0\r\n\
+                    slave1:ip=127.0.0.1,port=7004,state=wait_bgsave,offset=0,lag=0\r\n\
+                    master_repl_offset:1234\r\n";
+
+        assert_eq!(replication_offsets(info), (1234, vec![1200]));
+    }
 }

@@ -136,6 +136,7 @@ fn a_stopped_backend_is_taken_out_by_the_health_checks() {
     }
     let took = stopped.elapsed();
     let answers: Vec<(String, String)> = (0..10).map(|_| get(&haproxy)).collect();
+    let states = (haproxy.status(0).expect("A"), haproxy.status(1).expect("B"));
 
     // The first check may come up to one interval after the stop, then `fall` must fail.
     let checks_window = options.check_interval * (options.fall + 1);
@@ -150,4 +151,14 @@ fn a_stopped_backend_is_taken_out_by_the_health_checks() {
             .all(|(status, body)| status.contains(" 200 ") && body.starts_with('A')),
         "only A answers once B is out: {answers:?}"
     );
+    assert_eq!(states, ("UP".to_owned(), "DOWN".to_owned()));
+}
+
+#[test]
+fn the_compose_files_balancer_configuration_is_valid() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/haproxy.cfg");
+
+    let checked = Haproxy::check_config(&path);
+
+    assert!(checked.is_ok(), "{checked:?}");
 }

@@ -2,6 +2,8 @@
 //!
 //! - [`RedisServer`], [`free_port`]: re-exported from `authlab-procs`, where the process helpers
 //!   live so that the binary and the bench can use them without linking this kit.
+//! - [`RedisCluster`], [`Haproxy`]: a six-node Redis Cluster and a real load balancer, also from
+//!   `authlab-procs`; [`Backing`] says whether a [`TestApp`] gets a private Redis or a cluster.
 //! - [`TestApp`]: the real authlab app on a real port (in this process, on its own thread and
 //!   runtime), with a client that keeps cookies, does not follow redirects, and has one method per
 //!   endpoint of the URL contract.
@@ -18,10 +20,13 @@ pub mod mounts;
 pub mod test_app;
 
 pub use assertions::*;
-pub use authlab_procs::{free_port, RedisOptions, RedisServer, RedisServerError};
-pub use browser::Browser;
+pub use authlab_procs::{
+    free_port, ClusterOptions, Haproxy, HaproxyOptions, RedisCluster, RedisOptions, RedisServer,
+    RedisServerError,
+};
+pub use browser::{Browser, CHROMIUM};
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
-pub use test_app::{extract_csrf_token, TestApp};
+pub use test_app::{extract_csrf_token, Backing, TestApp};
 
 /// The demo accounts and their passwords (documented in the README).
 pub const ALICE: (&str, &str) = ("alice", "wonderland");

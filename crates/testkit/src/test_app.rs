@@ -16,7 +16,7 @@ use authlab_web::{keys::JWT_SECRET_FILE, Settings};
 use reqwest::Method;
 use tokio::sync::oneshot;
 
-use crate::{client::Client, CookieJar, MountSlug, RedisServer, TestResponse};
+use crate::{client::Client, CookieJar, MountSlug, RedisCluster, RedisServer, TestResponse};
 
 static APPS: AtomicU32 = AtomicU32::new(0);
 
@@ -88,6 +88,27 @@ impl Drop for Instance {
     }
 }
 
+/// Where the app under test keeps what it keeps in Redis.
+#[derive(Clone)]
+pub enum Backing {
+    /// A `redis-server` of its own, started with the app.
+    PrivateRedis,
+    /// A six-node Redis Cluster shared by several apps one after the other (flush it between
+    /// them with [`Backing::flush`]).
+    Cluster(Arc<RedisCluster>),
+}
+
+impl Backing {
+    /// Forget every key of a shared cluster (nothing to do for a private Redis: it is new).
+    pub fn flush(&self) {
+        if let Backing::Cluster(cluster) = self {
+            let _: Vec<String> = cluster
+                .on_each_master(&redis::cmd("FLUSHALL"))
+                .expect("FLUSHALL on every master");
+        }
+    }
+}
+
 /// The app under test plus a browser-like client with one method per endpoint.
 pub struct TestApp {
     pub settings: Settings,
@@ -100,6 +121,33 @@ impl TestApp {
     /// The app against `redis`, with a fresh data directory and generated keys.
     pub async fn spawn(redis: &RedisServer) -> TestApp {
         Self::spawn_with(Self::settings_for(&redis.url())).await
+    }
+
+    /// The app with every Redis use on `cluster` (`AUTHLAB_REDIS_CLUSTER` set to its seeds; the
+    /// Redis URL points at nothing, so a call that missed the cluster would fail loudly).
+    pub async fn spawn_on_cluster(cluster: &RedisCluster) -> TestApp {
+        Self::spawn_with(Self::cluster_settings(cluster)).await
+    }
+
+    /// [`TestApp::settings_for`] with `/session` on the cluster.
+    pub fn cluster_settings(cluster: &RedisCluster) -> Settings {
+        Settings {
+            redis_cluster: cluster.seed_nodes(),
+            ..Self::settings_for("redis://127.0.0.1:1")
+        }
+    }
+
+    /// The app on a fresh private `redis-server` or on a shared cluster; the guard keeps the
+    /// private one running.
+    pub async fn spawn_on(backing: &Backing) -> (Option<RedisServer>, TestApp) {
+        match backing {
+            Backing::PrivateRedis => {
+                let redis = RedisServer::start().expect("a private redis-server");
+                let app = Self::spawn(&redis).await;
+                (Some(redis), app)
+            }
+            Backing::Cluster(cluster) => (None, Self::spawn_on_cluster(cluster).await),
+        }
     }
 
     /// Test settings: a free port, a private data directory, a short Redis timeout.

@@ -83,7 +83,25 @@ pub(crate) fn is_well_formed(seed: &str) -> bool {
         .is_ok_and(|bytes| bytes.len() == SEED_BYTES)
 }
 
-/// Middleware: makes sure every visitor has a seed cookie, and sets it on the response when new.
+impl Seed {
+    fn fresh() -> Seed {
+        let mut bytes = [0u8; SEED_BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        Seed {
+            value: URL_SAFE_NO_PAD.encode(bytes).into(),
+            is_new: true,
+        }
+    }
+}
+
+/// Middleware: reads the visitor's seed cookie, and sets a new one on a page's response when the
+/// visitor has none.
+///
+/// Only pages get one (an HTML response, or any response whose handler asked for a
+/// [`CsrfToken`]): an API client never submits a form, and making a seed for it cost 32 random
+/// bytes and a `Set-Cookie` header on every cookie-less request (measured on `GET /{b}/api/me`).
+/// Every page still sets it, not only pages with a form, so frames opened by a page (the compare
+/// view's three login forms) load with the seed their parent set instead of racing to set three.
 pub async fn ensure_seed_cookie(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -92,27 +110,31 @@ pub async fn ensure_seed_cookie(
         .cookie(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|value| is_well_formed(value));
-    let seed = match existing {
-        Some(value) => Seed {
+    if let Some(value) = existing {
+        req.extensions_mut().insert(Seed {
             value: value.into(),
             is_new: false,
-        },
-        None => {
-            let mut bytes = [0u8; SEED_BYTES];
-            rand::rng().fill_bytes(&mut bytes);
-            Seed {
-                value: URL_SAFE_NO_PAD.encode(bytes).into(),
-                is_new: true,
-            }
-        }
-    };
+        });
+    }
     let secure = req
         .app_data::<web::Data<CsrfKey>>()
         .is_none_or(|key| key.cookie_secure);
-    req.extensions_mut().insert(seed.clone());
     let mut response = next.call(req).await?;
-    if seed.is_new {
-        let cookie = Cookie::build(CSRF_COOKIE, seed.value.to_string())
+    let seed = response.request().extensions().get::<Seed>().cloned();
+    let is_page = || {
+        response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+    };
+    let made = match seed {
+        Some(seed) => seed.is_new.then(|| seed.value.to_string()),
+        None if is_page() => Some(Seed::fresh().value.to_string()),
+        None => None,
+    };
+    if let Some(value) = made {
+        let cookie = Cookie::build(CSRF_COOKIE, value)
             .path("/")
             .http_only(true)
             .secure(secure)
@@ -220,14 +242,21 @@ impl FromRequest for CsrfToken {
     type Error = Error;
     type Future = std::future::Ready<Result<Self, Error>>;
 
+    /// The token for this visitor's seed; a visitor without one gets a new seed here, which
+    /// the middleware sets as a cookie on the response.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let seed = req.extensions().get::<Seed>().cloned();
         let key = req.app_data::<web::Data<CsrfKey>>().cloned();
-        ready(match (seed, key) {
-            (Some(seed), Some(key)) => Ok(CsrfToken(key.token_for(&seed.value))),
-            _ => Err(actix_web::error::ErrorInternalServerError(
-                "the CSRF middleware is not installed on this route",
-            )),
-        })
+        let Some(key) = key else {
+            return ready(Err(actix_web::error::ErrorInternalServerError(
+                "the CSRF key is not installed on this route",
+            )));
+        };
+        let seed = req.extensions().get::<Seed>().cloned();
+        let seed = seed.unwrap_or_else(|| {
+            let seed = Seed::fresh();
+            req.extensions_mut().insert(seed.clone());
+            seed
+        });
+        ready(Ok(CsrfToken(key.token_for(&seed.value))))
     }
 }

@@ -4,6 +4,7 @@ use std::{fmt, net::IpAddr, path::PathBuf, time::Duration};
 
 use authlab_core::Secret;
 use authlab_jwt::JwtAlg;
+use authlab_session::store::redis::{cluster, RedisEndpoint};
 
 #[derive(Clone, clap::Args)]
 pub struct Settings {
@@ -22,6 +23,11 @@ pub struct Settings {
         default_value = "redis://127.0.0.1:6379"
     )]
     pub redis_url: String,
+
+    /// Redis Cluster seed nodes for /session (and every other Redis use), comma-separated
+    /// `host:port`. Set: the cluster is used and `AUTHLAB_REDIS_URL` is ignored.
+    #[arg(long, env = "AUTHLAB_REDIS_CLUSTER", value_delimiter = ',')]
+    pub redis_cluster: Vec<String>,
 
     /// Longest wait for any one Redis call, in milliseconds, before /session answers 503.
     #[arg(long, env = "AUTHLAB_REDIS_TIMEOUT_MS", default_value_t = 500)]
@@ -101,6 +107,7 @@ impl Settings {
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 8080,
             redis_url: "redis://127.0.0.1:6379".to_owned(),
+            redis_cluster: Vec::new(),
             redis_timeout_ms: 500,
             jwt_alg: JwtAlg::Hs256,
             jwt_secret: None,
@@ -116,6 +123,15 @@ impl Settings {
             trusted_proxy: Vec::new(),
             logins_per_minute: crate::throttle::DEFAULT_LOGINS_PER_MINUTE,
             supervised: false,
+        }
+    }
+
+    /// The one Redis, or the cluster when seed nodes are given.
+    pub fn redis_endpoint(&self) -> RedisEndpoint {
+        if self.redis_cluster.iter().all(|seed| seed.trim().is_empty()) {
+            RedisEndpoint::Single(self.redis_url.clone())
+        } else {
+            RedisEndpoint::Cluster(cluster::seed_urls(&self.redis_cluster))
         }
     }
 
@@ -136,6 +152,14 @@ impl fmt::Debug for Settings {
             .field(
                 "redis_url",
                 &authlab_session::store::redis::redact_url(&self.redis_url),
+            )
+            .field(
+                "redis_cluster",
+                &self
+                    .redis_cluster
+                    .iter()
+                    .map(|seed| authlab_session::store::redis::redact_url(seed))
+                    .collect::<Vec<_>>(),
             )
             .field("redis_timeout_ms", &self.redis_timeout_ms)
             .field("jwt_alg", &self.jwt_alg)
@@ -166,6 +190,7 @@ mod tests {
             jwt_secret: Some(Secret::new("a-very-long-secret-that-must-not-leak")),
             introspection_secret: Some(Secret::new("the-resource-servers-secret-must-not-leak")),
             redis_url: "redis://:hunter2@cache:6379".to_owned(),
+            redis_cluster: vec!["redis://:hunter3@node:7000".to_owned()],
             ..Settings::defaults()
         };
 
@@ -175,5 +200,27 @@ mod tests {
         assert!(!printed.contains("must-not-leak"));
         assert!(!printed.contains("servers-secret"));
         assert!(!printed.contains("hunter2"));
+        assert!(!printed.contains("hunter3"));
+    }
+
+    #[test]
+    fn seed_nodes_choose_the_cluster_over_the_url() {
+        let single = Settings::defaults();
+        let cluster = Settings {
+            redis_cluster: vec!["10.0.0.1:7000".to_owned(), "10.0.0.2:7000".to_owned()],
+            ..Settings::defaults()
+        };
+
+        assert_eq!(
+            single.redis_endpoint(),
+            RedisEndpoint::Single("redis://127.0.0.1:6379".to_owned())
+        );
+        assert_eq!(
+            cluster.redis_endpoint(),
+            RedisEndpoint::Cluster(vec![
+                "redis://10.0.0.1:7000".to_owned(),
+                "redis://10.0.0.2:7000".to_owned()
+            ])
+        );
     }
 }

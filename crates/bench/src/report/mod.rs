@@ -9,8 +9,10 @@
 //! and the [`Page`]'s names of mounts, and writes nothing when its scenario did not run.
 
 mod at_scale;
+mod capacity;
 mod check;
 mod choose;
+mod cluster_failover;
 mod fault;
 mod format;
 mod intro;
@@ -83,6 +85,8 @@ pub fn render(results: &Results, mounts: MountList) -> Result<String, std::fmt::
         memory::write,
         throughput::write,
         scale_out::write,
+        cluster_failover::write,
+        capacity::write,
         fault::write,
         machine::write,
     ] {
@@ -334,5 +338,106 @@ mod tests {
             "a question whose scenario did not run says so: {text}"
         );
         assert!(text.contains("| /local | 121 MiB |"), "{text}");
+    }
+
+    #[test]
+    fn the_scale_out_sections_show_the_measured_figures_and_mark_the_capacity_as_computed() {
+        // Arrange
+        use crate::results::{
+            ClusterFailoverResults, InstancesRow, KillResults, RequestCounts, RollingResults,
+            ScaleOutResults,
+        };
+        let mut config = config(fixtures::LIST);
+        config.scenarios = vec![Scenario::ScaleOut];
+        let mut results = Results::new(&config);
+        let row = |instances: usize, mount: &str, share_200: f64| InstancesRow {
+            instances,
+            mount: mount.to_owned(),
+            share_200,
+            rps: 900.0,
+            cpu_server_us_per_request: 70.0,
+            cpu_redis_us_per_request: if mount == "kept" { 14.0 } else { 0.0 },
+        };
+        let counts = |failed, unauthenticated| RequestCounts {
+            requests: 120,
+            failed,
+            unauthenticated,
+        };
+        results.scale_out = Some(ScaleOutResults {
+            users_per_mount: 2,
+            requests_per_user: 12,
+            success: [("kept", 1.0), ("local", 0.5), ("signed", 1.0)]
+                .map(|(m, s)| (m.to_owned(), s))
+                .into(),
+            balancer: "HAProxy".to_owned(),
+            by_instances: (1..=3)
+                .flat_map(|n| {
+                    [
+                        row(n, "kept", 1.0),
+                        row(n, "local", 1.0 / n as f64),
+                        row(n, "signed", 1.0),
+                    ]
+                })
+                .collect(),
+            kill: Some(KillResults {
+                instances: 2,
+                rate_per_mount: 40.0,
+                taken_out_after_ms: 321.0,
+                per_mount: [("kept", counts(0, 0)), ("local", counts(0, 60))]
+                    .map(|(m, c)| (m.to_owned(), c))
+                    .into(),
+            }),
+            rolling: Some(RollingResults {
+                instances: 2,
+                rate_per_mount: 40.0,
+                took_ms: 912.0,
+                per_mount: [("kept", counts(0, 0)), ("local", counts(0, 40))]
+                    .map(|(m, c)| (m.to_owned(), c))
+                    .into(),
+                still_logged_in: [("kept", 1.0), ("local", 0.0)]
+                    .map(|(m, s)| (m.to_owned(), s))
+                    .into(),
+                users_per_mount: 2,
+            }),
+            cluster_failover: Some(ClusterFailoverResults {
+                mount: "kept".to_owned(),
+                instances: 2,
+                node_timeout_ms: 1000.0,
+                rate: 80.0,
+                requests: counts(31, 0),
+                takeover_ms: 2086.0,
+                answered_again_ms: Some(2055.0),
+                logins_acknowledged: 19,
+                logins_lost: 0,
+                logins_just_before_the_kill: 19,
+            }),
+        });
+        crate::finish(&mut results, &config);
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains("| /local | 100 % | 900 | 50 % | 900 | 33 % | 900 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("more instances cannot add throughput here"),
+            "{text}"
+        );
+        assert!(text.contains("out **321 ms** after the kill"), "{text}");
+        assert!(text.contains("| /local | 120 | 0 | 40 | 0 % |"), "{text}");
+        assert!(
+            text.contains("| replica took over (cluster `ok` again) after | 2086 ms |"),
+            "{text}"
+        );
+        assert!(text.contains("replication is asynchronous"), "{text}");
+        assert!(
+            text.contains("## Capacity (computed, not measured)"),
+            "{text}"
+        );
+        // 10 000 req/s × 70 µs = 0.7 cores: one instance at 70 %; Redis 0.14 cores: one shard.
+        assert!(text.contains("| /kept | 70 µs | 14 µs | 1 | 1 |"), "{text}");
     }
 }

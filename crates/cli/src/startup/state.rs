@@ -9,7 +9,10 @@ use authlab_classroom::{
 };
 use authlab_core::{HashBudget, UserDirectory};
 use authlab_jwt::{JwtAlg, RingFiles};
-use authlab_session::{store::RedisLink, CookieKey, MIN_KEY_BYTES};
+use authlab_session::{
+    store::{redis::RedisEndpoint, RedisLink},
+    CookieKey, MIN_KEY_BYTES,
+};
 use authlab_web::{
     csrf::CsrfKey,
     front_door::{CookieJudge, CookieJudges},
@@ -66,8 +69,17 @@ impl AppState {
             keys::load_or_create(&settings.data_dir, CSRF_KEY_FILE, 32)?,
             settings.cookie_secure(),
         );
-        let redis = RedisLink::new(&settings.redis_url, settings.redis_timeout())
-            .map_err(|err| anyhow::anyhow!("AUTHLAB_REDIS_URL is not a Redis URL: {err}"))?;
+        let redis = RedisLink::open(settings.redis_endpoint(), settings.redis_timeout()).map_err(
+            |err| {
+                let setting = match settings.redis_endpoint() {
+                    RedisEndpoint::Single(_) => "AUTHLAB_REDIS_URL is not a Redis URL",
+                    RedisEndpoint::Cluster(_) => {
+                        "AUTHLAB_REDIS_CLUSTER is not a list of seed nodes"
+                    }
+                };
+                anyhow::anyhow!("{setting}: {err}")
+            },
+        )?;
 
         let built = mounts::build(MountParts {
             settings: &settings,

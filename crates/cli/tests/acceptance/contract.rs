@@ -1,12 +1,13 @@
 //! The URL contract, row by row, against every mount.
 
 use authlab_testkit::{
-    assert_body_contains, assert_client_error, assert_is_redirect_to, assert_status, RedisServer,
-    TestApp, ALICE, BOB,
+    assert_body_contains, assert_client_error, assert_is_redirect_to, assert_status, Backing,
+    RedisServer, TestApp, ALICE, BOB,
 };
 use authlab_testkit::{MountSlug, BASELINE, JWT};
 
 crate::for_each_mount!(
+    and_session_on_a_redis_cluster:
     the_login_form_names_the_mount_and_the_demo_accounts,
     the_right_password_leads_to_the_dashboard,
     a_wrong_password_shows_the_form_again_without_a_login,
@@ -23,14 +24,13 @@ crate::for_each_mount!(
     authenticated_pages_are_not_cached,
 );
 
-async fn app() -> (RedisServer, TestApp) {
-    let redis = RedisServer::start().expect("a private redis-server");
-    let app = TestApp::spawn(&redis).await;
-    (redis, app)
+/// The app, and the private Redis it runs on (`None` on a shared cluster).
+async fn app(backing: &Backing) -> (Option<RedisServer>, TestApp) {
+    TestApp::spawn_on(backing).await
 }
 
-async fn the_login_form_names_the_mount_and_the_demo_accounts(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_login_form_names_the_mount_and_the_demo_accounts(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let response = app.get_login(mount).await;
 
@@ -41,8 +41,8 @@ async fn the_login_form_names_the_mount_and_the_demo_accounts(mount: MountSlug) 
     assert_body_contains(&response, "bob");
 }
 
-async fn the_right_password_leads_to_the_dashboard(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_right_password_leads_to_the_dashboard(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let response = app.post_login(mount, ALICE.0, ALICE.1).await;
 
@@ -50,8 +50,8 @@ async fn the_right_password_leads_to_the_dashboard(mount: MountSlug) {
     assert!(app.jar().get(&TestApp::auth_cookie_name(mount)).is_some());
 }
 
-async fn a_wrong_password_shows_the_form_again_without_a_login(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn a_wrong_password_shows_the_form_again_without_a_login(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let response = app.post_login(mount, ALICE.0, "not-the-password").await;
 
@@ -64,8 +64,11 @@ async fn a_wrong_password_shows_the_form_again_without_a_login(mount: MountSlug)
     assert_is_redirect_to(&app.get_dashboard(mount).await, &format!("/{mount}/login"));
 }
 
-async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(
+    mount: MountSlug,
+    backing: Backing,
+) {
+    let (_redis, app) = app(&backing).await;
 
     let unknown = app.post_login(mount, "mallory", "wonderland").await;
     let wrong = app.post_login(mount, "mallory", "other").await;
@@ -75,8 +78,8 @@ async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password(mount: MountSl
     assert!(unknown.set_cookies.is_empty());
 }
 
-async fn the_dashboard_names_the_user_and_the_role(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_dashboard_names_the_user_and_the_role(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
     app.log_in(mount, BOB).await;
 
     let response = app.get_dashboard(mount).await;
@@ -86,8 +89,8 @@ async fn the_dashboard_names_the_user_and_the_role(mount: MountSlug) {
     assert_body_contains(&response, r#"<strong id="role">user</strong>"#);
 }
 
-async fn an_anonymous_visitor_is_sent_to_the_login_form(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn an_anonymous_visitor_is_sent_to_the_login_form(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let dashboard = app.get_dashboard(mount).await;
     let admin = app.get_admin(mount).await;
@@ -96,8 +99,8 @@ async fn an_anonymous_visitor_is_sent_to_the_login_form(mount: MountSlug) {
     assert_is_redirect_to(&admin, &format!("/{mount}/login"));
 }
 
-async fn the_admin_page_is_for_admins_only(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_admin_page_is_for_admins_only(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
     app.log_in(mount, BOB).await;
 
     let as_bob = app.get_admin(mount).await;
@@ -111,8 +114,8 @@ async fn the_admin_page_is_for_admins_only(mount: MountSlug) {
     assert_body_contains(&as_alice, "Admin area");
 }
 
-async fn logout_ends_the_login_and_goes_back_to_the_form(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn logout_ends_the_login_and_goes_back_to_the_form(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
     app.log_in(mount, ALICE).await;
 
     let response = app.post_logout(mount).await;
@@ -122,8 +125,8 @@ async fn logout_ends_the_login_and_goes_back_to_the_form(mount: MountSlug) {
     assert_is_redirect_to(&app.get_dashboard(mount).await, &format!("/{mount}/login"));
 }
 
-async fn the_api_login_answers_json(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_api_login_answers_json(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let good = app.api_login(mount, ALICE.0, ALICE.1).await;
     let bad = app.api_login(mount, ALICE.0, "nope").await;
@@ -143,8 +146,8 @@ async fn the_api_login_answers_json(mount: MountSlug) {
     assert_eq!(bad.json()["error"], "wrong_credentials");
 }
 
-async fn the_api_knows_who_is_calling(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_api_knows_who_is_calling(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let anonymous = app.api_me(mount, None).await;
     let login = app.api_login(mount, BOB.0, BOB.1).await.json();
@@ -158,8 +161,11 @@ async fn the_api_knows_who_is_calling(mount: MountSlug) {
     assert_eq!(me.json()["mount"], mount.as_str());
 }
 
-async fn the_auth_cookie_is_httponly_samesite_secure_and_scoped(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn the_auth_cookie_is_httponly_samesite_secure_and_scoped(
+    mount: MountSlug,
+    backing: Backing,
+) {
+    let (_redis, app) = app(&backing).await;
 
     let response = app.post_login(mount, ALICE.0, ALICE.1).await;
 
@@ -172,8 +178,8 @@ async fn the_auth_cookie_is_httponly_samesite_secure_and_scoped(mount: MountSlug
     assert_eq!(cookie.path(), Some(format!("/{mount}").as_str()));
 }
 
-async fn a_garbage_auth_cookie_is_treated_as_anonymous(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn a_garbage_auth_cookie_is_treated_as_anonymous(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
     let name = TestApp::auth_cookie_name(mount);
 
     for garbage in ["", "garbage", "%%%", "a.b.c", &"x".repeat(3000)] {
@@ -195,8 +201,8 @@ async fn a_garbage_auth_cookie_is_treated_as_anonymous(mount: MountSlug) {
     }
 }
 
-async fn incomplete_or_oversized_forms_are_client_errors(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn incomplete_or_oversized_forms_are_client_errors(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
 
     let missing = app.post_login_form(mount, &[("username", "alice")]).await;
     let huge = app
@@ -233,8 +239,8 @@ async fn incomplete_or_oversized_forms_are_client_errors(mount: MountSlug) {
     );
 }
 
-async fn authenticated_pages_are_not_cached(mount: MountSlug) {
-    let (_redis, app) = app().await;
+async fn authenticated_pages_are_not_cached(mount: MountSlug, backing: Backing) {
+    let (_redis, app) = app(&backing).await;
     app.log_in(mount, ALICE).await;
 
     let dashboard = app.get_dashboard(mount).await;
@@ -244,7 +250,7 @@ async fn authenticated_pages_are_not_cached(mount: MountSlug) {
 
 #[tokio::test]
 async fn the_baseline_answers_through_the_same_handler_without_authentication() {
-    let (_redis, app) = app().await;
+    let (_redis, app) = app(&Backing::PrivateRedis).await;
 
     let response = app.api_me(BASELINE, None).await;
 
@@ -255,7 +261,7 @@ async fn the_baseline_answers_through_the_same_handler_without_authentication() 
 
 #[tokio::test]
 async fn the_landing_page_links_every_mount() {
-    let (_redis, app) = app().await;
+    let (_redis, app) = app(&Backing::PrivateRedis).await;
 
     let response = app.get_landing().await;
 
@@ -267,7 +273,7 @@ async fn the_landing_page_links_every_mount() {
 
 #[tokio::test]
 async fn health_reports_redis_up() {
-    let (_redis, app) = app().await;
+    let (_redis, app) = app(&Backing::PrivateRedis).await;
 
     let response = app.get_healthz().await;
 
@@ -277,7 +283,7 @@ async fn health_reports_redis_up() {
 
 #[tokio::test]
 async fn unknown_paths_are_404_pages() {
-    let (_redis, app) = app().await;
+    let (_redis, app) = app(&Backing::PrivateRedis).await;
 
     assert_status(&app.get("/nowhere").await, 404);
     assert_status(&app.get("/jwt/nowhere").await, 404);

@@ -9,7 +9,7 @@ use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 /// The `desc` each mount's authentication reports, i.e. where the work happens.
 fn expected_step(mount: MountSlug) -> &'static str {
     match mount {
-        SESSION => "redis GET",
+        SESSION => "redis MGET",
         MEMORY => "in-process map lookup",
         _ => "HS256 verify",
     }

@@ -188,6 +188,23 @@ async fn the_csrf_cookie_is_httponly_and_strict() {
 }
 
 #[tokio::test]
+async fn an_api_client_is_not_given_a_csrf_cookie_but_every_page_visitor_is() {
+    // Arrange: an API client that never visited a page.
+    let (_redis, app) = app().await;
+    let login = app.api_login(SESSION, ALICE.0, ALICE.1).await;
+
+    // Act
+    let me = app.api_me(SESSION, None).await;
+    let landing = app.get_landing().await;
+
+    // Assert: the API answers without the seed (it submits no form); the first page sets it.
+    assert_status(&me, 200);
+    assert!(login.set_cookie("authlab_csrf").is_none());
+    assert!(me.set_cookie("authlab_csrf").is_none());
+    assert!(landing.set_cookie("authlab_csrf").is_some());
+}
+
+#[tokio::test]
 async fn logout_asks_the_browser_to_clear_cached_pages() {
     let (_redis, app) = app().await;
     app.log_in(JWT, ALICE).await;

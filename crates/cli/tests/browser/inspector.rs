@@ -71,7 +71,7 @@ async fn the_session_inspectors_show_the_record_on_the_server() {
     let browser = &classroom.browser;
 
     for (mount, store, step) in [
-        (SESSION, "Redis", "redis GET"),
+        (SESSION, "Redis", "redis MGET"),
         (
             MEMORY,
             "this server process's memory",

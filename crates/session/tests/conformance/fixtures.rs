@@ -5,7 +5,7 @@ use std::time::Duration;
 use authlab_session::store::{
     InProcessStore, LoginStore, RedisLink, RedisStore, StoreCapabilities, REDIS_KEY_PREFIX,
 };
-use authlab_testkit::RedisServer;
+use authlab_testkit::{RedisCluster, RedisServer};
 
 pub trait Fixture {
     type Store: LoginStore;
@@ -53,6 +53,52 @@ impl Fixture for RedisFixture {
             .strip_prefix(':')
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("unexpected reply {reply}"))
+    }
+
+    fn expected_capabilities(&self) -> StoreCapabilities {
+        StoreCapabilities {
+            survives_app_restart: true,
+            shared_across_instances: true,
+        }
+    }
+}
+
+/// The Redis store on a six-node Redis Cluster. The cluster is shared by the bodies of one test
+/// (starting six nodes per body would be most of the suite's time), so each fixture starts by
+/// flushing every master.
+pub struct RedisClusterFixture<'a> {
+    cluster: &'a RedisCluster,
+    store: RedisStore,
+}
+
+impl<'a> RedisClusterFixture<'a> {
+    pub fn flushed(cluster: &'a RedisCluster) -> Self {
+        let _: Vec<String> = cluster
+            .on_each_master(&redis::cmd("FLUSHALL"))
+            .expect("FLUSHALL on every master");
+        let link =
+            RedisLink::cluster(&cluster.seed_nodes(), Duration::from_secs(2)).expect("seed nodes");
+        RedisClusterFixture {
+            cluster,
+            store: RedisStore::new(link),
+        }
+    }
+}
+
+impl Fixture for RedisClusterFixture<'_> {
+    type Store = RedisStore;
+
+    fn store(&self) -> &RedisStore {
+        &self.store
+    }
+
+    fn records_held(&self) -> u64 {
+        let script = format!("return #redis.call('KEYS', '{REDIS_KEY_PREFIX}*')");
+        let counts: Vec<u64> = self
+            .cluster
+            .on_each_master(redis::cmd("EVAL").arg(script).arg(0))
+            .expect("count on every master");
+        counts.iter().sum()
     }
 
     fn expected_capabilities(&self) -> StoreCapabilities {

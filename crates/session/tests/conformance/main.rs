@@ -1,8 +1,9 @@
 //! One conformance suite for every session store, in the spirit of actix-session's
 //! `acceptance_test_suite(store, is_invalidation_supported)`: each test body in [`suite`] is
 //! written once and run against each store of [`fixtures`] — the Redis store on a real, private
-//! `redis-server`, and the in-process store.
+//! `redis-server`, the same store on a real six-node Redis Cluster, and the in-process store.
 
+mod cluster_round_trips;
 mod fixtures;
 mod redis_round_trips;
 mod suite;
@@ -17,6 +18,20 @@ macro_rules! conformance {
                     crate::suite::$test(crate::fixtures::RedisFixture::start()).await
                 }
             )+
+        }
+
+        /// One cluster for every body, run one after the other (each on flushed masters): six
+        /// nodes per body would cost more than the bodies themselves.
+        mod redis_cluster_store {
+            #[tokio::test]
+            async fn every_body_of_the_suite_holds_on_a_six_node_cluster() {
+                let cluster = authlab_testkit::RedisCluster::start().expect("a six-node cluster");
+                $(
+                    eprintln!("on the cluster: {}", stringify!($test));
+                    crate::suite::$test(crate::fixtures::RedisClusterFixture::flushed(&cluster))
+                        .await;
+                )+
+            }
         }
 
         mod in_process_store {

@@ -13,7 +13,17 @@
 //!   Redis down; `/session` recovers by itself when Redis is back;
 //! - a failure is reported through [`crate::outage`], so the web layer answers 503, not 500;
 //! - the URL and every Redis error text pass through a [`Redactor`] before they reach a log line,
-//!   a page or an error value.
+//!   a page or an error value;
+//! - **one connection per thread**: a redis-rs connection runs its driver (the task that writes
+//!   commands and parses replies) on the runtime that made it. Shared by every actix worker, it
+//!   lived on one thread and every other worker's request hopped there and back: profiled under
+//!   load, 23 % of `/session`'s server CPU ran on that one thread and another 17 % was the kernel
+//!   switching between them (`docs/measured/cpu-budget.md`). Each worker (each thread) now makes
+//!   and keeps its own, so a request's Redis call is written, read and parsed on the worker's own
+//!   runtime. A failure forgets only the failing thread's connection; the others find out on their
+//!   next call and retry it once on a fresh one, as after a Redis restart;
+//! - one Redis or a Redis Cluster ([`RedisEndpoint`]): the callers do not know which. Their
+//!   commands go through [`Commands`]; the cluster's own parts are in [`super::cluster`].
 
 use std::{
     future::Future,
@@ -22,9 +32,13 @@ use std::{
 };
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use thread_local::ThreadLocal;
 
-use super::redaction::Redactor;
+use super::{cluster, commands::Commands, redaction::Redactor};
 use crate::outage;
+
+/// How many keys one `SCAN` step asks for.
+const SCAN_COUNT: usize = 1000;
 
 /// Redis could not be reached in time. Carries no secret: the URL and the reason are redacted.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -42,18 +56,28 @@ pub struct BadRedisUrl {
     pub reason: String,
 }
 
-/// The connection to one Redis, built with this link's timeouts (the session store, the
-/// denylist, the inspector and the labs all use it).
+/// What a link connects to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedisEndpoint {
+    /// One Redis, by URL.
+    Single(String),
+    /// A Redis Cluster, by seed nodes (`redis://host:port` each): any live few find the rest.
+    Cluster(Vec<String>),
+}
+
+/// The connection to one Redis or a cluster, built with this link's timeouts (the session store,
+/// the denylist, the inspector and the labs all use it).
 #[derive(Clone)]
 pub struct Connected {
-    pub commands: ConnectionManager,
+    pub commands: Commands,
 }
 
 struct Inner {
-    url: String,
+    endpoint: RedisEndpoint,
     redactor: Redactor,
     timeout: Duration,
-    current: RwLock<Option<Connected>>,
+    /// This thread's connection (see the module docs: one per worker).
+    current: ThreadLocal<RwLock<Option<Connected>>>,
     connecting: tokio::sync::Mutex<()>,
 }
 
@@ -65,19 +89,36 @@ pub struct RedisLink {
 }
 
 impl RedisLink {
-    /// Checks the URL's syntax only: connecting waits for the first request.
+    /// One Redis. Checks the URL's syntax only: connecting waits for the first request.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, BadRedisUrl> {
-        let redactor = Redactor::of(url);
-        redis::Client::open(url).map_err(|err| BadRedisUrl {
+        Self::open(RedisEndpoint::Single(url.to_owned()), timeout)
+    }
+
+    /// A Redis Cluster through these seeds (`host:port` or URLs). Checks their syntax only.
+    pub fn cluster(seeds: &[String], timeout: Duration) -> Result<Self, BadRedisUrl> {
+        Self::open(RedisEndpoint::Cluster(cluster::seed_urls(seeds)), timeout)
+    }
+
+    pub fn open(endpoint: RedisEndpoint, timeout: Duration) -> Result<Self, BadRedisUrl> {
+        let (redactor, checked) = match &endpoint {
+            RedisEndpoint::Single(url) => (
+                Redactor::of(url),
+                redis::Client::open(url.as_str())
+                    .map(drop)
+                    .map_err(|err| err.to_string()),
+            ),
+            RedisEndpoint::Cluster(urls) => (Redactor::of_each(urls), cluster::check_seeds(urls)),
+        };
+        checked.map_err(|reason| BadRedisUrl {
             url: redactor.url().to_owned(),
-            reason: redactor.text(&err.to_string()),
+            reason: redactor.text(&reason),
         })?;
         Ok(RedisLink {
             inner: Arc::new(Inner {
-                url: url.to_owned(),
+                endpoint,
                 redactor,
                 timeout,
-                current: RwLock::new(None),
+                current: ThreadLocal::new(),
                 connecting: tokio::sync::Mutex::new(()),
             }),
         })
@@ -146,6 +187,8 @@ impl RedisLink {
         Ok(self.scan(pattern, None, true).await?.0)
     }
 
+    /// A `SCAN` walk of every node that holds keys (the one Redis, or each master of a
+    /// cluster), deleting what it finds when `unlink`.
     async fn scan(
         &self,
         pattern: &str,
@@ -153,51 +196,48 @@ impl RedisLink {
         unlink: bool,
     ) -> Result<(u64, bool), RedisUnavailable> {
         self.run(|mut c| async move {
-            let mut cursor = 0u64;
             let mut total = 0u64;
-            loop {
-                let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(pattern)
-                    .arg("COUNT")
-                    .arg(1000)
-                    .query_async(&mut c.commands)
-                    .await?;
-                total += if unlink && !keys.is_empty() {
-                    redis::cmd("UNLINK")
-                        .arg(&keys)
-                        .query_async::<u64>(&mut c.commands)
-                        .await?
-                } else {
-                    keys.len() as u64
-                };
-                if next == 0 {
-                    return Ok::<_, redis::RedisError>((total, false));
+            let nodes = c.commands.scan_nodes().await?;
+            for (n, &node) in nodes.iter().enumerate() {
+                let mut cursor = 0u64;
+                loop {
+                    let (next, keys) = c
+                        .commands
+                        .scan_step(node, cursor, pattern, SCAN_COUNT)
+                        .await?;
+                    total += if unlink && !keys.is_empty() {
+                        unlink_all(&mut c.commands, &keys).await?
+                    } else {
+                        keys.len() as u64
+                    };
+                    let walked_all = next == 0 && n + 1 == nodes.len();
+                    if bound.is_some_and(|bound| total >= bound) {
+                        return Ok::<_, redis::RedisError>((total, !walked_all));
+                    }
+                    if next == 0 {
+                        break;
+                    }
+                    cursor = next;
                 }
-                if bound.is_some_and(|bound| total >= bound) {
-                    return Ok((total, true));
-                }
-                cursor = next;
             }
+            Ok((total, false))
         })
         .await
     }
 
     /// `PING`, bounded by the timeout.
     pub async fn ping(&self) -> Result<(), RedisUnavailable> {
-        self.run(|mut c| async move {
-            redis::cmd("PING")
-                .query_async::<String>(&mut c.commands)
-                .await
-        })
-        .await
-        .map(drop)
+        self.run(|mut c| async move { c.commands.ping().await })
+            .await
+    }
+
+    /// This thread's slot.
+    fn slot(&self) -> &RwLock<Option<Connected>> {
+        self.inner.current.get_or(|| RwLock::new(None))
     }
 
     fn current(&self) -> Option<Connected> {
-        self.inner
-            .current
+        self.slot()
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
@@ -205,8 +245,7 @@ impl RedisLink {
 
     fn forget_connection(&self) {
         *self
-            .inner
-            .current
+            .slot()
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
@@ -223,8 +262,7 @@ impl RedisLink {
         }
         let connected = self.connect().await.map_err(|err| err.to_string())?;
         *self
-            .inner
-            .current
+            .slot()
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(connected.clone());
         tracing::info!(redis = %self.display_url(), "connected to Redis");
@@ -232,14 +270,29 @@ impl RedisLink {
     }
 
     async fn connect(&self) -> anyhow::Result<Connected> {
-        let client = redis::Client::open(self.inner.url.as_str())?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(self.inner.timeout)
-            .set_response_timeout(self.inner.timeout)
-            .set_number_of_retries(0);
-        let commands = ConnectionManager::new_with_config(client, config).await?;
+        let timeout = self.inner.timeout;
+        let commands = match &self.inner.endpoint {
+            RedisEndpoint::Single(url) => {
+                let client = redis::Client::open(url.as_str())?;
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(timeout)
+                    .set_response_timeout(timeout)
+                    .set_number_of_retries(0);
+                Commands::Single(ConnectionManager::new_with_config(client, config).await?)
+            }
+            RedisEndpoint::Cluster(urls) => {
+                Commands::Cluster(cluster::connect(urls, timeout).await?)
+            }
+        };
         Ok(Connected { commands })
     }
+}
+
+/// `UNLINK` the keys one `SCAN` step found. On one Redis, one command. On a cluster the keys may
+/// lie in many slots: the client splits the command per slot (one multi-key command across slots
+/// is refused with `CROSSSLOT`).
+async fn unlink_all(commands: &mut Commands, keys: &[String]) -> redis::RedisResult<u64> {
+    redis::cmd("UNLINK").arg(keys).query_async(commands).await
 }
 
 #[cfg(test)]

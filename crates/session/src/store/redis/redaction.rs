@@ -50,6 +50,23 @@ impl Redactor {
         }
     }
 
+    /// One redactor for several URLs (a cluster's seed nodes), shown comma-separated.
+    pub fn of_each(urls: &[String]) -> Self {
+        let each: Vec<Redactor> = urls.iter().map(|url| Redactor::of(url)).collect();
+        let mut secrets: Vec<String> = each.iter().flat_map(|r| r.secrets.clone()).collect();
+        secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        secrets.dedup();
+        Redactor {
+            original: urls.join(","),
+            shown: each
+                .iter()
+                .map(|r| r.shown.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            secrets,
+        }
+    }
+
     /// The URL with every credential replaced by `[redacted]`.
     pub fn url(&self) -> &str {
         &self.shown
@@ -191,6 +208,24 @@ mod tests {
             clean.contains("redis+unix:///tmp/r.sock?pass=[redacted]"),
             "{clean}"
         );
+    }
+
+    #[test]
+    fn every_seed_of_a_cluster_loses_its_password() {
+        let seeds = [
+            "redis://:one@10.0.0.1:7000".to_owned(),
+            "redis://10.0.0.2:7000".to_owned(),
+            "redis://app:two@10.0.0.3:7000".to_owned(),
+        ];
+        let redactor = Redactor::of_each(&seeds);
+
+        let clean = redactor.text(&format!("{} refused one, then two", seeds.join(",")));
+
+        assert_eq!(
+            redactor.url(),
+            "redis://[redacted]@10.0.0.1:7000,redis://10.0.0.2:7000,redis://[redacted]@10.0.0.3:7000"
+        );
+        assert!(!clean.contains("one") && !clean.contains("two"), "{clean}");
     }
 
     #[test]

@@ -45,8 +45,10 @@ return 0
 /// # Limitations
 /// Redis is configured by whoever runs it: without AOF or RDB persistence a Redis restart logs
 /// everyone out, exactly like an in-process store would. "Log out everywhere" ends the logins at
-/// once (one `INCR`) but frees their records with a walk of the key space (`SCAN`), which a
-/// Redis Cluster would have to run on every node.
+/// once (one `INCR`) but frees their records with a walk of the key space (`SCAN`), on a Redis
+/// Cluster a walk of every master. On a cluster, replication is asynchronous: a login written
+/// just before its master dies can be lost with it, and until a replica takes over, the users of
+/// that master's slots get 503 (see `docs/architecture.md`, *Redis Cluster*).
 #[derive(Clone)]
 pub struct RedisStore {
     link: RedisLink,
@@ -332,7 +334,7 @@ impl SessionStore for RedisStore {
             return Ok(None);
         };
         // The round trip every authenticated /session request pays, shown in Server-Timing.
-        authlab_core::timing::measure("redis GET", self.read(&target)).await
+        authlab_core::timing::measure("redis MGET", self.read(&target)).await
     }
 
     async fn save(
