@@ -1,5 +1,6 @@
 //! JWT sign and verify per algorithm, keys built once (as the server builds its key at start-up),
-//! plus the server's own HS256 path (`TokenCodec`, with its stricter checks), and the group
+//! plus the server's own path per algorithm (`TokenCodec`, with its stricter checks; HS256 and
+//! EdDSA), the second service's local check of an EdDSA token with the JWKS key, and the group
 //! `hs256_verify_paths`: `jsonwebtoken::decode` beside the server's path on the same token.
 //!
 //! Every measured call is checked: a failed sign or verify panics the benchmark instead of being
@@ -9,7 +10,8 @@ use std::hint::black_box;
 
 use authlab_benches::{claims, key_pairs, BenchClaims};
 use authlab_core::{Identity, Role, Secret};
-use authlab_jwt::{codec::unix_now, Claims, JwtSettings, TokenCodec};
+use authlab_jwt::{codec::unix_now, Claims, JwtAlg, JwtSettings, TokenCodec};
+use authlab_resource::local_verify::Rules;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, Header, Validation};
 
@@ -41,23 +43,43 @@ fn sign_and_verify(c: &mut Criterion) {
         });
     }
 
-    let codec = TokenCodec::new(&JwtSettings::new(
-        Secret::new(vec![0x5a; 64]),
-        std::time::Duration::from_secs(900),
-    ))
-    .expect("valid settings");
     let identity = Identity {
         username: "bob".to_owned(),
         display_name: "Bob the Builder".to_owned(),
         role: Role::User,
     };
-    let (token, _) = codec.issue(&identity).expect("issues");
-    group.bench_function(BenchmarkId::new("server_sign", "HS256"), |b| {
-        b.iter(|| codec.issue(black_box(&identity)).expect("issue succeeds"))
-    });
-    group.bench_function(BenchmarkId::new("server_verify", "HS256"), |b| {
-        b.iter(|| codec.verify(black_box(&token)).expect("verify succeeds"))
-    });
+    // The server's own path per algorithm: the codec as the server builds it at start-up.
+    for (alg, key) in [
+        (JwtAlg::Hs256, vec![0x5a; 64]),
+        (JwtAlg::EdDsa, vec![0x5a; 32]),
+    ] {
+        let mut settings = JwtSettings::new(Secret::new(key), std::time::Duration::from_secs(900));
+        settings.algorithm = alg;
+        let codec = TokenCodec::new(&settings).expect("valid settings");
+        let (token, _) = codec.issue(&identity).expect("issues");
+        group.bench_function(BenchmarkId::new("server_sign", alg.name()), |b| {
+            b.iter(|| codec.issue(black_box(&identity)).expect("issue succeeds"))
+        });
+        group.bench_function(BenchmarkId::new("server_verify", alg.name()), |b| {
+            b.iter(|| codec.verify(black_box(&token)).expect("verify succeeds"))
+        });
+        if alg == JwtAlg::EdDsa {
+            // What `authlab resource` does per request with a cached JWKS key: the same token,
+            // checked with nothing but the published public key.
+            let x = codec.public_key_x().expect("an Ed25519 public key");
+            let key = DecodingKey::from_ed_components(x).expect("the JWKS key");
+            let rules = Rules::new("authlab", "authlab-demo");
+            group.bench_function(BenchmarkId::new("resource_local_verify", alg.name()), |b| {
+                b.iter(|| {
+                    let who = rules
+                        .verify(black_box(&token), codec.kid(), &key)
+                        .expect("verify succeeds");
+                    assert_eq!(who.sub, "bob");
+                    who
+                })
+            });
+        }
+    }
     group.finish();
 }
 

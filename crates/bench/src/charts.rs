@@ -108,7 +108,7 @@ pub fn write_all(results: &Results, mounts: MountList, dir: &Path) -> anyhow::Re
     }
     if let Some(t) = &results.throughput {
         let row_colour = |r: &crate::results::ThroughputRow| {
-            if r.variant.is_some() {
+            if r.is(crate::results::Variant::Denylist) {
                 DENYLIST
             } else {
                 colour(mounts, &r.mount)

@@ -159,3 +159,42 @@ pub async fn share_authenticated(
     }
     Ok(ok as f64 / credentials.len().max(1) as f64)
 }
+
+/// Rotate the server's JWT key with overlap, as a user of the rotate lab does: fetch the page
+/// (its CSRF cookie and token), then post its form with `mode=overlap`.
+pub async fn rotate_key_with_overlap(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+    let page = http.get(format!("{base}/labs/rotate")).send().await?;
+    let seed = page
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with("authlab_csrf="))
+        .ok_or_else(|| anyhow::anyhow!("the rotate lab set no CSRF cookie"))?
+        .to_owned();
+    let html = page.text().await?;
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("the rotate lab's form has no CSRF field"))?
+        .to_owned();
+    let response = http
+        .post(format!("{base}/labs/rotate"))
+        .header(header::COOKIE, seed)
+        .form(&[("mode", "overlap"), ("csrf", token.as_str())])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status() == StatusCode::OK,
+        "the rotate lab answered {}",
+        response.status()
+    );
+    let body = response.text().await?;
+    anyhow::ensure!(
+        body.contains("nobody was logged out"),
+        "the rotate lab did not rotate with overlap"
+    );
+    Ok(())
+}

@@ -19,6 +19,9 @@ pub struct MountFigures {
     pub redis_aof_restart_survival: Option<f64>,
     /// Same after the JWT signing key was replaced (an app restart with a new key).
     pub jwt_key_rotation_survival: Option<f64>,
+    /// Same after the JWT key was rotated with overlap while the app ran (the rotate lab).
+    #[serde(default)]
+    pub jwt_key_overlap_survival: Option<f64>,
     /// Server-side bytes per logged-in user at the largest N measured.
     pub server_bytes_per_user: Option<f64>,
     /// Bytes of the credential header (`Cookie` or `Authorization`) on every request.
@@ -136,7 +139,37 @@ pub struct ThroughputRow {
     pub generator_cores_busy: f64,
 }
 
+/// What a variant row measured beside the mounts as configured by default. The row keeps its
+/// name as text (older `results.json` files have it), written and read through these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// The token mount with its Redis denylist on.
+    Denylist,
+    /// The token mount signing and verifying with Ed25519 instead of HS256.
+    EdDsa,
+    /// `authlab resource`'s `/api/me` with an EdDSA JWT: checked locally with the JWKS.
+    SecondServiceLocal,
+    /// `authlab resource`'s `/api/me` with a token it cannot check itself (an HS256 JWT): one
+    /// `POST /introspect` to the issuer per request.
+    SecondServiceIntrospection,
+}
+
+impl Variant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Denylist => "denylist on",
+            Variant::EdDsa => "EdDSA",
+            Variant::SecondServiceLocal => "second service, local verify",
+            Variant::SecondServiceIntrospection => "second service, introspection",
+        }
+    }
+}
+
 impl ThroughputRow {
+    pub fn is(&self, variant: Variant) -> bool {
+        self.variant.as_deref() == Some(variant.as_str())
+    }
+
     /// `/jwt`, or `/jwt (denylist on)`.
     pub fn label(&self) -> String {
         match &self.variant {
@@ -186,6 +219,10 @@ pub struct ThroughputResults {
     pub hs256_bare_verify_ns: f64,
     /// Signing the same claims (`TokenCodec::sign`): the same HMAC, without the parsing.
     pub hs256_sign_ns: f64,
+    /// The server's EdDSA verify (`TokenCodec::verify` under `AUTHLAB_JWT_ALG=EdDSA`), timed the
+    /// same way; `None` in runs before it was measured.
+    #[serde(default)]
+    pub eddsa_verify_ns: Option<f64>,
     pub verify_iterations: usize,
 }
 

@@ -24,6 +24,9 @@ pub enum Command {
     /// Measure the trade-offs with real server processes and a private redis-server, and write
     /// report.md, results.json and SVG charts.
     Bench(BenchArgs),
+    /// Serve a second service that trusts the issuer's tokens without its secret: EdDSA JWTs
+    /// checked locally with the issuer's JWKS, other tokens through its /introspect.
+    Resource(ResourceArgs),
 }
 
 impl Command {
@@ -47,6 +50,12 @@ pub struct ServeArgs {
     /// redis-server even if one is installed.
     #[arg(long, env = "AUTHLAB_NO_PRIVATE_REDIS", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_private_redis: bool,
+}
+
+#[derive(Args)]
+pub struct ResourceArgs {
+    #[command(flatten)]
+    pub settings: authlab_resource::ResourceSettings,
 }
 
 #[derive(Args)]

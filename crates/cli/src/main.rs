@@ -1,5 +1,5 @@
-//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all), or measure it
-//! (`authlab bench`).
+//! `authlab`: serve the demo (`authlab serve`, or no subcommand at all), measure it
+//! (`authlab bench`), or run a second service trusting its tokens (`authlab resource`).
 
 mod bench;
 mod cli;
@@ -21,6 +21,9 @@ fn main() -> std::process::ExitCode {
         }),
         cli::Command::Demo(args) => demo::run(args, demo_flags()),
         cli::Command::Bench(args) => bench::run(args).map(|()| std::process::ExitCode::SUCCESS),
+        cli::Command::Resource(args) => {
+            authlab_resource::run(args.settings).map(|()| std::process::ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

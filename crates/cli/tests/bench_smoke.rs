@@ -83,6 +83,10 @@ fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
     assert_eq!(number(&results, "jwt", "redis_restart_survival"), 1.0);
     // A new signing key ends every token.
     assert_eq!(number(&results, "jwt", "jwt_key_rotation_survival"), 0.0);
+    // A rotation with overlap ends nobody's login.
+    for mount in ["session", "memory", "jwt"] {
+        assert_eq!(number(&results, mount, "jwt_key_overlap_survival"), 1.0);
+    }
 
     // Server memory: records for sessions, nothing for tokens; tokens are the bigger credential.
     assert!(number(&results, "session", "server_bytes_per_user") > 0.0);
@@ -147,6 +151,22 @@ fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
     assert!(after_logout("jwt") > after_logout("memory"));
     assert!(after_logout("refresh") > after_logout("session"));
     assert_eq!(number(&results, "refresh", "app_restart_survival"), 1.0);
+    // Measured in the same run: /jwt under EdDSA, and the second service both ways.
+    let rows = results["throughput"]["rows"].as_array().expect("rows");
+    for variant in [
+        "denylist on",
+        "EdDSA",
+        "second service, local verify",
+        "second service, introspection",
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r["variant"] == variant)
+            .unwrap_or_else(|| panic!("no {variant} row"));
+        assert!(row["rps"].as_f64() > Some(0.0), "{variant} served requests");
+        assert_eq!(row["closed_errors"], 0, "{variant} answered every request");
+    }
+    assert!(results["throughput"]["eddsa_verify_ns"].as_f64() > Some(0.0));
 
     let report = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
     for section in [
@@ -154,6 +174,9 @@ fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
         "## Machine and versions",
         "cargo run --release -- bench",
         "a logged-out credential keeps working for at most",
+        "EdDSA beside HS256",
+        "The second service",
+        "key rotated with overlap",
     ] {
         assert!(report.contains(section), "the report has {section}");
     }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hashing;
 pub mod identity;
 pub mod inspection;
+pub mod introspection;
 pub mod mount;
 pub mod private_file;
 pub mod rejection;
@@ -31,6 +32,7 @@ pub use identity::{Identity, Role};
 pub use inspection::{
     CookieFacts, CookieSetting, Inspection, RecordCount, ServerFacts, StoredRecord, TokenFacts,
 };
+pub use introspection::{ActiveToken, TokenIntrospector, TokenKind};
 pub use mount::{
     CookieName, Credential, Install, Mount, MountInfo, MountSlug, Mounts, StateHome, StepWords,
 };

@@ -15,8 +15,8 @@ use authlab_core::{
 };
 
 use crate::{
-    codec::unix_now, inspect, key_ring::RingError, settings::SettingsError, JwtAlg, JwtSettings,
-    KeyRing, RingFiles, TokenCodec,
+    codec::unix_now, inspect, key_ring::RingError, settings::SettingsError, JwtAlg,
+    JwtIntrospector, JwtSettings, KeyRing, RingFiles, TokenCodec,
 };
 
 /// The stateless backend. See the crate docs for what it cannot do.
@@ -70,6 +70,14 @@ impl JwtBackend {
     /// The shared handle to the keys: rotation with overlap, emergency revocation, the JWKS.
     pub fn key_ring(&self) -> Arc<KeyRing> {
         self.keys.clone()
+    }
+
+    /// What `POST /introspect` asks about this backend's tokens; shares its ring and denylist.
+    pub fn introspector(&self) -> JwtIntrospector {
+        JwtIntrospector {
+            keys: self.keys.clone(),
+            denylist: self.denylist.clone(),
+        }
     }
 
     pub fn settings(&self) -> &JwtSettings {

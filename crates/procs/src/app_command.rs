@@ -25,6 +25,8 @@ use crate::AppProcess;
 pub enum Subcommand {
     Serve,
     Demo,
+    /// `authlab resource`: the second service (no Redis, no data dir of its own).
+    Resource,
 }
 
 impl Subcommand {
@@ -32,6 +34,7 @@ impl Subcommand {
         match self {
             Subcommand::Serve => "serve",
             Subcommand::Demo => "demo",
+            Subcommand::Resource => "resource",
         }
     }
 }
@@ -57,6 +60,12 @@ impl AppCommand {
     /// `authlab demo`: the supervisor, which runs `serve` as its own child.
     pub fn demo(binary: impl Into<PathBuf>, redis_url: impl Into<String>) -> Self {
         Self::new(binary.into(), Subcommand::Demo, redis_url.into())
+    }
+
+    /// `authlab resource --issuer <issuer>`: the second service, trusting `issuer`'s tokens.
+    pub fn resource(binary: impl Into<PathBuf>, issuer: &str) -> Self {
+        Self::new(binary.into(), Subcommand::Resource, String::new())
+            .env("AUTHLAB_RESOURCE_ISSUER", issuer)
     }
 
     fn new(binary: PathBuf, subcommand: Subcommand, redis_url: String) -> Self {
@@ -151,14 +160,20 @@ impl AppCommand {
                 command.env_remove(&name);
             }
         }
-        command
-            .arg(self.subcommand.name())
-            .args(&self.args)
-            .env("AUTHLAB_BIND", "127.0.0.1")
-            .env("AUTHLAB_PORT", port.to_string())
-            .env("AUTHLAB_REDIS_URL", &self.redis_url)
-            .env("AUTHLAB_DATA_DIR", data_dir)
-            .env("AUTHLAB_NO_PRIVATE_REDIS", "true");
+        command.arg(self.subcommand.name()).args(&self.args);
+        if self.subcommand == Subcommand::Resource {
+            // It has no Redis and no data directory: only an address.
+            command
+                .env("AUTHLAB_RESOURCE_BIND", "127.0.0.1")
+                .env("AUTHLAB_RESOURCE_PORT", port.to_string());
+        } else {
+            command
+                .env("AUTHLAB_BIND", "127.0.0.1")
+                .env("AUTHLAB_PORT", port.to_string())
+                .env("AUTHLAB_REDIS_URL", &self.redis_url)
+                .env("AUTHLAB_DATA_DIR", data_dir)
+                .env("AUTHLAB_NO_PRIVATE_REDIS", "true");
+        }
         if let Some(filter) = &self.log_filter {
             command.env("AUTHLAB_LOG", format!("{filter},authlab=info"));
         }

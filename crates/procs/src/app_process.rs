@@ -74,7 +74,7 @@ impl AppProcess {
             starts: 0,
             child: None,
         };
-        if app.command.subcommand() == Subcommand::Serve {
+        if app.command.subcommand() != Subcommand::Demo {
             app.spawn().await?;
             return Ok(app);
         }

@@ -479,6 +479,22 @@ impl TestApp {
             .await
     }
 
+    /// `POST /introspect` (RFC 7662) with `token=…`, and the `Authorization` header as given
+    /// (`None`: an unauthenticated caller).
+    pub async fn post_introspect(&self, token: &str, authorization: Option<&str>) -> TestResponse {
+        let form = [("token", token.to_owned())];
+        let authorization = authorization.map(str::to_owned);
+        self.client
+            .send(Method::POST, "/introspect", move |r| {
+                let r = r.form(&form);
+                match authorization {
+                    Some(value) => r.header(reqwest::header::AUTHORIZATION, value),
+                    None => r,
+                }
+            })
+            .await
+    }
+
     pub async fn get_healthz(&self) -> TestResponse {
         self.get("/healthz").await
     }

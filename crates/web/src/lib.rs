@@ -21,6 +21,7 @@ pub mod front_door;
 pub mod head_requests;
 pub mod hosts;
 pub mod inspector;
+pub mod introspection;
 pub mod keys;
 pub mod lan_warning;
 pub mod login_stamp;

@@ -42,6 +42,12 @@ pub struct Settings {
     #[arg(long, env = "AUTHLAB_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<Secret>,
 
+    /// The secret resource servers present to POST /introspect (HTTP Basic as
+    /// `authlab-resource`, or Bearer), at least 32 bytes. Unset: one is generated and kept in the
+    /// data dir as `introspection.secret`.
+    #[arg(long, env = "AUTHLAB_INTROSPECTION_SECRET", hide_env_values = true)]
+    pub introspection_secret: Option<Secret>,
+
     /// Lifetime of a JWT in seconds (exact: validation has no leeway).
     #[arg(long, env = "AUTHLAB_JWT_TTL", default_value_t = 900)]
     pub jwt_ttl: u64,
@@ -136,6 +142,7 @@ impl Settings {
             redis_timeout_ms: 500,
             jwt_alg: JwtAlg::Hs256,
             jwt_secret: None,
+            introspection_secret: None,
             jwt_ttl: 900,
             jwt_denylist: false,
             session_ttl: 3600,
@@ -194,6 +201,7 @@ impl fmt::Debug for Settings {
             .field("redis_timeout_ms", &self.redis_timeout_ms)
             .field("jwt_alg", &self.jwt_alg)
             .field("jwt_secret", &self.jwt_secret)
+            .field("introspection_secret", &self.introspection_secret)
             .field("jwt_ttl", &self.jwt_ttl)
             .field("jwt_denylist", &self.jwt_denylist)
             .field("session_ttl", &self.session_ttl)
@@ -229,6 +237,7 @@ mod tests {
             jwt_secret: Some(Secret::new("a-very-long-secret-that-must-not-leak")),
             teacher_password: Some(Secret::new("the-teachers-own-password")),
             class_code: Some("ROOM-CODE-77".to_owned()),
+            introspection_secret: Some(Secret::new("the-resource-servers-secret-must-not-leak")),
             redis_url: "redis://:hunter2@cache:6379".to_owned(),
             redis_cluster: vec!["redis://:hunter3@node:7000".to_owned()],
             ..Settings::defaults()
@@ -238,6 +247,7 @@ mod tests {
 
         assert!(printed.contains("[redacted]"));
         assert!(!printed.contains("must-not-leak"));
+        assert!(!printed.contains("servers-secret"));
         assert!(!printed.contains("hunter2"));
         assert!(!printed.contains("hunter3"));
         assert!(!printed.contains("teachers-own"));

@@ -16,7 +16,7 @@ use authlab_core::{HashBudget, Mount, Mounts, UserDirectory};
 
 use crate::{
     announcements::Announcements, csrf::CsrfKey, forms::MAX_BODY_BYTES, front_door::CookieJudges,
-    hosts::AllowedHosts, routes, throttle::LoginThrottle, Settings,
+    hosts::AllowedHosts, introspection::Introspection, routes, throttle::LoginThrottle, Settings,
 };
 
 /// The product's long-lived parts, shared by every worker.
@@ -35,6 +35,8 @@ pub struct Product {
     pub mounts: Mounts,
     /// What happened to everybody: the banner on every page.
     pub announcements: Arc<Announcements>,
+    /// `POST /introspect`: who may ask, and which token kinds answer.
+    pub introspection: Introspection,
 }
 
 /// Routes a caller adds under one mount's prefix, beside the product's own.
@@ -54,8 +56,10 @@ pub fn configure(product: &Product, cfg: &mut web::ServiceConfig, extras: MountE
         .app_data(web::Data::new(product.cookie_judges.clone()))
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(json_config())
+        .app_data(web::Data::new(product.introspection.clone()))
         .route("/", web::get().to(routes::landing::show))
         .route("/healthz", web::get().to(routes::health::show))
+        .route("/introspect", web::post().to(routes::introspect::submit))
         .route("/assets/app.css", web::get().to(routes::assets::app_css))
         .route("/assets/app.js", web::get().to(routes::assets::app_js));
     for mount in product.mounts.all() {

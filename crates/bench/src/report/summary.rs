@@ -27,6 +27,9 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
     row(out, "… after JWT key rotation", &|m| {
         share(f(m).jwt_key_rotation_survival)
     })?;
+    row(out, "… after JWT key rotated with overlap", &|m| {
+        share(f(m).jwt_key_overlap_survival)
+    })?;
     row(out, "server bytes per logged-in user", &|m| {
         float(f(m).server_bytes_per_user, 0)
     })?;

@@ -1,5 +1,6 @@
 //! **restart**: who is still logged in after the app is killed, after Redis restarts (with and
-//! without persistence), and after the JWT key changes.
+//! without persistence), and after the JWT key changes: replaced at a restart, or rotated with
+//! overlap while the app runs.
 //!
 //! Before each event, N users log in over HTTP on every mount (fresh logins each time, so one
 //! event's losses do not carry into the next); after it, each credential asks `/api/me` once and
@@ -13,7 +14,9 @@ use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login, login_many, logout, me, share_authenticated, Credential},
+    client::{
+        login, login_many, logout, me, rotate_key_with_overlap, share_authenticated, Credential,
+    },
     progress,
     results::{RestartEvent, RestartResults},
     server::{self, AppProcess},
@@ -21,6 +24,9 @@ use crate::{
 };
 
 type Logins = Vec<(&'static MountInfo, Vec<Credential>)>;
+
+/// The event name of the rotation with overlap (matched when the figures are filed).
+const KEY_OVERLAP: &str = "jwt_key_overlap";
 
 async fn log_in_everyone(
     context: &Context<'_>,
@@ -145,6 +151,19 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         .await?,
     );
 
+    let logins = log_in_everyone(context, &app, "key rotated with overlap").await?;
+    rotate_key_with_overlap(&context.http, &app.base_url()).await?;
+    events.push(
+        survival(
+            context,
+            &app,
+            &logins,
+            KEY_OVERLAP,
+            "key rotated with overlap: a new JWT key signs while the app runs, the old one verifies until its tokens expire (the rotate lab's POST)",
+        )
+        .await?,
+    );
+
     for event in &events {
         for (mount, share) in &event.survival {
             let figures = results.mount(mount);
@@ -152,6 +171,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
                 "app_restart" => &mut figures.app_restart_survival,
                 "redis_restart" => &mut figures.redis_restart_survival,
                 "redis_aof_restart" => &mut figures.redis_aof_restart_survival,
+                KEY_OVERLAP => &mut figures.jwt_key_overlap_survival,
                 _ => &mut figures.jwt_key_rotation_survival,
             };
             *slot = Some(*share);

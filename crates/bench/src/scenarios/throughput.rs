@@ -7,13 +7,20 @@
 //! 3. Redis commands per unchanged request on the mount whose logins live in Redis (`/session`):
 //!    `INFO commandstats` before and after M sequential requests (and the same for the mount whose
 //!    logins live on the client, `/jwt`, which should cost none).
-//! 4. HS256 verification as the server does it, timed in-process over many tokens.
+//! 4. HS256 (and EdDSA) verification as the server does it, timed in-process over many tokens.
+//!
+//! Beside the mounts, in the same interleaved rounds, the variants a reader compares them with
+//! ([`Variant`]): the token mount with its denylist on, the token mount under EdDSA, and the
+//! second service (`authlab resource`) answering `/api/me` with an EdDSA JWT it checks locally
+//! with the JWKS and with an HS256 JWT it must introspect, one round trip to the issuer per
+//! request. A second-service row's server CPU is the resource process's plus its issuer's: the
+//! issuer's work for an introspection is part of that request's price.
 
 use std::{collections::BTreeMap, time::Instant};
 
 use authlab_core::{Identity, MountInfo, Role, Secret, StateHome};
-use authlab_jwt::{JwtSettings, TokenCodec};
-use authlab_procs::RedisOptions;
+use authlab_jwt::{JwtAlg, JwtSettings, TokenCodec};
+use authlab_procs::{AppCommand, RedisOptions};
 
 use super::{start_redis, Context};
 use crate::{
@@ -23,7 +30,7 @@ use crate::{
     procstat::{self, CpuMeter},
     progress,
     redis_probe::{calls_between, RedisProbe},
-    results::{ThroughputResults, ThroughputRow},
+    results::{ThroughputResults, ThroughputRow, Variant},
     server, Results,
 };
 
@@ -88,9 +95,50 @@ impl ClosedTotals {
 
 fn label(measured: &Measured<'_>) -> String {
     match measured.variant {
-        Some(variant) => format!("{} ({variant})", measured.mount.slug.prefix()),
+        Some(variant) => format!("{} ({})", measured.mount.slug.prefix(), variant.as_str()),
         None => measured.mount.slug.prefix(),
     }
+}
+
+/// The processes of the variant rows, started beside the main server.
+#[derive(Default)]
+struct VariantServers {
+    denylisted: Option<server::AppProcess>,
+    eddsa: Option<server::AppProcess>,
+    /// `authlab resource` trusting `eddsa`.
+    resource_local: Option<server::AppProcess>,
+    /// `authlab resource` trusting the main (HS256) server, with its introspection secret.
+    resource_introspecting: Option<server::AppProcess>,
+}
+
+impl VariantServers {
+    fn all(&self) -> impl Iterator<Item = &server::AppProcess> {
+        [
+            &self.denylisted,
+            &self.eddsa,
+            &self.resource_local,
+            &self.resource_introspecting,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// `authlab resource --issuer <issuer>` as the benchmark runs it.
+async fn start_resource(
+    binary: &std::path::Path,
+    issuer: &server::AppProcess,
+    workers: Option<&str>,
+    introspection_secret: Option<&std::path::Path>,
+) -> anyhow::Result<server::AppProcess> {
+    let mut command = AppCommand::resource(binary, &issuer.base_url()).log_filter("warn");
+    if let Some(workers) = workers {
+        command = command.env("AUTHLAB_RESOURCE_WORKERS", workers);
+    }
+    if let Some(file) = introspection_secret {
+        command = command.arg("--introspection-secret-file").arg(file);
+    }
+    command.start().await
 }
 
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
@@ -110,25 +158,41 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         &env,
     )
     .await?;
-    // The price of revocation for a token mount: the same server with its denylist on, measured
-    // in the same rounds (its own process, its own data directory, the same Redis).
+    // The variants of the token mount, each its own process with its own data directory on the
+    // same Redis, measured in the same rounds: the price of revocation (the denylist), the other
+    // algorithm, and the second service both ways.
     let token_mount = context.config.mounts.home(StateHome::Client);
-    let denylisted = match token_mount {
-        Some(_) => {
+    let mut variants = VariantServers::default();
+    if token_mount.is_some() {
+        let with = |extra: (&'static str, &'static str)| {
             let mut env = env.clone();
-            env.push(("AUTHLAB_JWT_DENYLIST", "true"));
-            Some(
-                server::start(
-                    &context.config.binary,
-                    &context.data_dir("throughput-denylist"),
-                    &redis.url(),
-                    &env,
-                )
-                .await?,
+            env.push(extra);
+            env
+        };
+        let binary = &context.config.binary;
+        variants.denylisted = Some(
+            server::start(
+                binary,
+                &context.data_dir("throughput-denylist"),
+                &redis.url(),
+                &with(("AUTHLAB_JWT_DENYLIST", "true")),
             )
-        }
-        None => None,
-    };
+            .await?,
+        );
+        let eddsa = server::start(
+            binary,
+            &context.data_dir("throughput-eddsa"),
+            &redis.url(),
+            &with(("AUTHLAB_JWT_ALG", JwtAlg::EdDsa.name())),
+        )
+        .await?;
+        variants.resource_local =
+            Some(start_resource(binary, &eddsa, workers.as_deref(), None).await?);
+        variants.eddsa = Some(eddsa);
+        let secret = app.data_dir().join(authlab_web::introspection::SECRET_FILE);
+        variants.resource_introspecting =
+            Some(start_resource(binary, &app, workers.as_deref(), Some(&secret)).await?);
+    }
     let pid_of = |app: &server::AppProcess| {
         app.pid()
             .ok_or_else(|| anyhow::anyhow!("the server has no pid"))
@@ -136,7 +200,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let own_pid = std::process::id();
     if let Some(pinning) = &pinning {
         pinning.pin_server(pid_of(&app)?)?;
-        if let Some(other) = &denylisted {
+        for other in variants.all() {
             pinning.pin_server(pid_of(other)?)?;
         }
         pinning.pin_other(redis_pid)?;
@@ -146,7 +210,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     let measured = measure(
         context,
         &app,
-        denylisted.as_ref(),
+        &variants,
         token_mount,
         redis_pid,
         &mut probe,
@@ -161,19 +225,22 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     measured
 }
 
-/// What one measured target is: a mount (or a variant of one) on one server process.
+/// What one measured target is: a mount (or a variant of one) on one server process (and, for
+/// the second service, the issuer it asks).
 struct Measured<'a> {
     mount: &'a MountInfo,
-    variant: Option<&'static str>,
+    variant: Option<Variant>,
     target: Target,
     server_pid: u32,
+    /// Processes whose CPU counts as the server's too.
+    also_server: Vec<u32>,
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn measure(
     context: &Context<'_>,
     app: &server::AppProcess,
-    denylisted: Option<&server::AppProcess>,
+    variants: &VariantServers,
     token_mount: Option<&MountInfo>,
     redis_pid: u32,
     probe: &mut RedisProbe,
@@ -200,21 +267,60 @@ async fn measure(
                 credential,
             },
             server_pid: app_pid,
+            also_server: Vec::new(),
         });
     }
-    if let (Some(other), Some(mount)) = (denylisted, token_mount) {
-        let base = other.base_url();
-        targets.push(Measured {
-            mount,
-            variant: Some("denylist on"),
-            target: Target {
-                url: format!("{base}{}", mount.slug.path("api/me")),
-                credential: Some(login(&context.http, &base, mount, 1).await?),
-            },
-            server_pid: other
-                .pid()
-                .ok_or_else(|| anyhow::anyhow!("the server has no pid"))?,
-        });
+    let pid_of = |process: &server::AppProcess| {
+        process
+            .pid()
+            .ok_or_else(|| anyhow::anyhow!("the server has no pid"))
+    };
+    if let Some(mount) = token_mount {
+        for (variant, server) in [
+            (Variant::Denylist, &variants.denylisted),
+            (Variant::EdDsa, &variants.eddsa),
+        ] {
+            if let Some(server) = server {
+                let base = server.base_url();
+                targets.push(Measured {
+                    mount,
+                    variant: Some(variant),
+                    target: Target {
+                        url: format!("{base}{}", mount.slug.path("api/me")),
+                        credential: Some(login(&context.http, &base, mount, 1).await?),
+                    },
+                    server_pid: pid_of(server)?,
+                    also_server: Vec::new(),
+                });
+            }
+        }
+        // The second service: the token comes from its issuer, the request goes to it.
+        for (variant, resource, issuer) in [
+            (
+                Variant::SecondServiceLocal,
+                &variants.resource_local,
+                variants.eddsa.as_ref(),
+            ),
+            (
+                Variant::SecondServiceIntrospection,
+                &variants.resource_introspecting,
+                Some(app),
+            ),
+        ] {
+            if let (Some(resource), Some(issuer)) = (resource, issuer) {
+                let credential = login(&context.http, &issuer.base_url(), mount, 1).await?;
+                targets.push(Measured {
+                    mount,
+                    variant: Some(variant),
+                    target: Target {
+                        url: format!("{}/api/me", resource.base_url()),
+                        credential: Some(credential),
+                    },
+                    server_pid: pid_of(resource)?,
+                    also_server: vec![pid_of(issuer)?],
+                });
+            }
+        }
     }
     let own_pid = std::process::id();
 
@@ -241,7 +347,9 @@ async fn measure(
         for k in 0..n {
             let i = (round + k) % n;
             let measured = &targets[i];
-            let meter = CpuMeter::start(&[measured.server_pid, redis_pid, own_pid])?;
+            let mut pids = vec![measured.server_pid, redis_pid, own_pid];
+            pids.extend(&measured.also_server);
+            let meter = CpuMeter::start(&pids)?;
             let run = load::closed_loop(
                 &context.http,
                 &measured.target,
@@ -249,7 +357,12 @@ async fn measure(
                 per_round,
             )
             .await;
-            let cpu = meter.seconds()?;
+            let mut cpu = meter.seconds()?;
+            // The issuer a second service asks works for the same request: count it as server.
+            let asked: f64 = cpu.iter().skip(3).sum();
+            if let Some(server) = cpu.first_mut() {
+                *server += asked;
+            }
             closed[i].add(&run, &cpu);
             bar.inc(1);
         }
@@ -340,7 +453,7 @@ async fn measure(
         let wall = totals.wall.max(f64::MIN_POSITIVE);
         rows.push(ThroughputRow {
             mount: measured.mount.slug.as_str().to_owned(),
-            variant: measured.variant.map(str::to_owned),
+            variant: measured.variant.map(|v| v.as_str().to_owned()),
             rps: totals.median_rps(),
             rps_rounds: totals.round_rps.clone(),
             closed_errors: totals.errors,
@@ -411,14 +524,21 @@ async fn measure(
         role: Role::User,
     };
     let (token, claims) = codec.issue(&identity)?;
+    let mut eddsa_settings = JwtSettings::new(
+        Secret::new(rand::random::<[u8; 32]>().to_vec()),
+        std::time::Duration::from_secs(900),
+    );
+    eddsa_settings.algorithm = JwtAlg::EdDsa;
+    let eddsa = TokenCodec::new(&eddsa_settings)?;
+    let (eddsa_token, _) = eddsa.issue(&identity)?;
     let key = jsonwebtoken::DecodingKey::from_secret(&secret);
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.set_audience(&["authlab-demo"]);
     // Rounds alternating the two, keeping each one's fastest round: on a shared machine the
     // minimum is the figure least disturbed by other processes.
     let per_round = (sizes.verify_iterations / 10).max(1);
-    let (mut server_best, mut bare_best, mut sign_best) =
-        (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let (mut server_best, mut bare_best, mut sign_best, mut eddsa_best) =
+        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
     for _ in 0..10 {
         let started = Instant::now();
         for _ in 0..per_round {
@@ -444,6 +564,16 @@ async fn measure(
             std::hint::black_box(data);
         }
         bare_best = bare_best.min(started.elapsed().as_nanos() as f64 / per_round as f64);
+        // An Ed25519 check costs tens of µs: a tenth of the tokens gives as many µs of work.
+        let eddsa_round = (per_round / 10).max(1);
+        let started = Instant::now();
+        for _ in 0..eddsa_round {
+            let claims = eddsa
+                .verify(std::hint::black_box(&eddsa_token))
+                .map_err(|r| anyhow::anyhow!("a fresh EdDSA token was refused: {}", r.code()))?;
+            std::hint::black_box(claims);
+        }
+        eddsa_best = eddsa_best.min(started.elapsed().as_nanos() as f64 / eddsa_round as f64);
     }
     let (hs256_verify_ns, hs256_bare_verify_ns) = (server_best, bare_best);
 
@@ -479,6 +609,7 @@ async fn measure(
         hs256_verify_ns,
         hs256_bare_verify_ns,
         hs256_sign_ns: sign_best,
+        eddsa_verify_ns: Some(eddsa_best),
         verify_iterations: sizes.verify_iterations,
     });
     Ok(())

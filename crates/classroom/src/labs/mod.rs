@@ -13,23 +13,29 @@
 //! affects, and only the teacher may press them (`crate::teacher`: 403 for anyone else, a
 //! cooldown, an announcement on every page). Anyone may read their pages.
 
+pub mod alg_confusion;
 pub mod authorization;
 pub mod decode;
 pub mod expiry;
 pub mod flush;
 pub mod forged;
 pub mod index;
+pub mod jwk_injection;
+pub mod kid_injection;
 pub mod loopback;
+pub mod naive_verifier;
 pub mod pages;
 pub mod refresh_carries_on;
 pub mod restart;
 pub mod revocation;
 pub mod roles;
 pub mod rotate;
+pub mod second_service;
 pub mod status;
 pub mod stolen_refresh;
 pub mod tamper;
 pub mod token_view;
+pub mod weak_secret;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use authlab_core::MountSlug;
@@ -72,9 +78,13 @@ impl std::ops::Deref for Lab {
 }
 
 /// The registry, in the order of the index: a new lab is its file, its template and a line here.
-pub const LABS: [&Lab; 12] = [
+pub const LABS: [&Lab; 17] = [
     &tamper::LAB,
     &forged::LAB,
+    &weak_secret::LAB,
+    &jwk_injection::LAB,
+    &kid_injection::LAB,
+    &alg_confusion::LAB,
     &decode::LAB,
     &expiry::LAB,
     &revocation::LAB,
@@ -85,6 +95,7 @@ pub const LABS: [&Lab; 12] = [
     &rotate::LAB,
     &refresh_carries_on::LAB,
     &stolen_refresh::LAB,
+    &second_service::LAB,
 ];
 
 /// `/labs` and every lab's page routes.

@@ -4,7 +4,7 @@
 use askama::Template;
 use authlab_core::Identity;
 
-use super::{loopback::Answer, token_view::TokenView, Lab, LabInfo};
+use super::{loopback::Answer, naive_verifier::NaiveVerdict, token_view::TokenView, Lab, LabInfo};
 use crate::Mount;
 
 #[derive(Template)]
@@ -242,4 +242,94 @@ pub struct StolenPage<'a> {
     pub problem: Option<&'static str>,
     /// Served at `/labs/…`, where the `/refresh` cookies never arrive.
     pub outside: bool,
+}
+
+/// One forged token of an attack lab: what the careless verifier made of it, and what this
+/// server answered when it was sent for real.
+pub struct Attack {
+    pub what: String,
+    pub view: TokenView,
+    pub naive: NaiveVerdict,
+    pub sent: Sent,
+}
+
+#[derive(Template)]
+#[template(path = "labs/weak_secret.html")]
+pub struct WeakSecretPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    /// (form value, label) of the secrets the careless service may use.
+    pub victims: Vec<(usize, &'static str)>,
+    pub wordlist_len: usize,
+    pub problem: Option<String>,
+    pub result: Option<WeakSecretResult>,
+}
+
+pub struct WeakSecretResult {
+    /// The careless service's token for bob, the one token the attacker has.
+    pub stolen: TokenView,
+    /// How many words were tried, and how long it took (measured, as it ran).
+    pub guesses: usize,
+    pub elapsed: String,
+    /// The secret found, if the list had it.
+    pub found: Option<String>,
+    pub attack: Option<Attack>,
+    /// What authlab says when started with that secret.
+    pub startup_refusal: String,
+}
+
+#[derive(Template)]
+#[template(path = "labs/jwk_injection.html")]
+pub struct JwkInjectionPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub problem: Option<String>,
+    pub result: Option<Vec<Attack>>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/kid_injection.html")]
+pub struct KidInjectionPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub problem: Option<String>,
+    pub result: Option<Vec<Attack>>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/alg_confusion.html")]
+pub struct AlgConfusionPage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    pub problem: Option<String>,
+    pub result: Option<Vec<Attack>>,
+}
+
+#[derive(Template)]
+#[template(path = "labs/second_service.html")]
+pub struct SecondServicePage<'a> {
+    pub lab: &'a LabInfo,
+    pub csrf: &'a str,
+    /// `http://host:port` as the browser reached this server, for the command line.
+    pub origin: String,
+    pub eddsa: bool,
+    pub problem: Option<String>,
+    pub result: Option<SecondServiceResult>,
+}
+
+pub struct SecondServiceResult {
+    pub local: Way,
+    pub introspected: Way,
+    /// Whether `/jwt` keeps a denylist, i.e. whether the issuer itself can tell a logout.
+    pub denylist: bool,
+}
+
+/// One way a second service checks a token, as it ran just now.
+pub struct Way {
+    pub verdict: String,
+    pub accepted: bool,
+    /// Mean time per request after the first (measured).
+    pub per_request: String,
+    /// The first request, which for the local way includes fetching the JWKS.
+    pub first_request: String,
 }

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use authlab_core::{
     baseline::{baseline_mount, BASELINE_MOUNT},
-    MountInfo, MountSlug, Mounts, Secret, UserDirectory,
+    MountInfo, MountSlug, Mounts, Secret, TokenIntrospector, UserDirectory,
 };
 use authlab_jwt::{jwt_mount, JwtBackend, JwtSettings, KeyRing, RingFiles, JWT_MOUNT};
 use authlab_refresh::{
@@ -51,6 +51,8 @@ pub struct Built {
     pub jwt_settings: JwtSettings,
     /// The names of the session mounts' cookies (encrypted under the cookie key).
     pub session_cookies: Vec<String>,
+    /// Every kind of bearer token `POST /introspect` answers for.
+    pub introspectors: Vec<Arc<dyn TokenIntrospector>>,
 }
 
 pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
@@ -112,6 +114,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis.clone())));
     }
     let jwt_keys = jwt_backend.key_ring();
+    let introspectors: Vec<Arc<dyn TokenIntrospector>> = vec![Arc::new(jwt_backend.introspector())];
 
     // The access token is signed by the same ring, whose rules refuse a token living longer
     // than a /jwt token: a longer access lifetime is clamped to it, once, here.
@@ -156,6 +159,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         ],
         jwt_keys,
         jwt_settings,
+        introspectors,
     })
 }
 

@@ -19,6 +19,7 @@ use authlab_web::{
     csrf::CsrfKey,
     front_door::{CookieJudge, CookieJudges},
     hosts::AllowedHosts,
+    introspection::{self, Introspection},
     keys::{self, CSRF_KEY_FILE, SESSION_KEY_FILE},
     throttle::{LoginThrottle, ThrottleLimits},
     Product, Settings,
@@ -102,6 +103,8 @@ impl AppState {
         })?;
         let cookie_judges = cookie_judges(&built, &cookie_key, &csrf_key);
         let announcements = Arc::new(Announcements::kept_in(&settings.data_dir));
+        let introspection_secret =
+            introspection::load_secret(settings.introspection_secret.as_ref(), &settings.data_dir)?;
         let throttle = LoginThrottle::new(ThrottleLimits {
             attempts_per_address: settings.logins_per_minute.max(1),
             ..ThrottleLimits::default()
@@ -132,6 +135,7 @@ impl AppState {
                 throttle: Arc::new(throttle),
                 mounts: built.mounts,
                 announcements,
+                introspection: Introspection::new(&introspection_secret, built.introspectors),
             },
         })
     }

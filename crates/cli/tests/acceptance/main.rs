@@ -5,6 +5,7 @@
 #[path = "../common/measured.rs"]
 mod measured;
 
+mod attacks;
 mod balancer;
 mod classroom;
 mod cluster;
@@ -13,6 +14,7 @@ mod corpus;
 mod faults;
 mod hardening;
 mod inspector;
+mod introspection;
 mod keys;
 mod labs;
 mod lan_warning;

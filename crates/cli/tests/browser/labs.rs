@@ -16,7 +16,7 @@ use authlab_testkit::{MountSlug, JWT, MEMORY, SESSION};
 use crate::Classroom;
 
 /// Save a screenshot under `target/browser-screenshots/`, and into `docs/labs/` when asked.
-async fn shoot(browser: &Browser, name: &str) {
+pub async fn shoot(browser: &Browser, name: &str) {
     let path = browser.screenshot(name).await.expect("screenshot");
     if std::env::var_os("AUTHLAB_DOCS_SCREENSHOTS").is_some() {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/labs");
@@ -341,5 +341,89 @@ async fn the_labs_work_with_javascript_off() {
     // Assert: the results are rendered by the server; the countdown shows the seconds left.
     assert!(tampered.contains("signature did not match"), "{tampered}");
     assert!(countdown.starts_with("Expires in 10 s"), "{countdown}");
+    classroom.close().await;
+}
+
+#[tokio::test]
+async fn the_attack_labs_show_a_careless_verifier_accepting_what_ours_refuses() {
+    // Arrange: an EdDSA server, so the algorithm-confusion lab has a public key to misuse.
+    let redis = RedisServer::start().expect("redis-server");
+    let settings = authlab_web::Settings {
+        jwt_alg: authlab_jwt::JwtAlg::EdDsa,
+        ..TestApp::settings_for(&redis.url())
+    };
+    let app = TestApp::spawn_with(settings).await;
+    let classroom = Classroom::with_app(redis, app).await;
+    let browser = &classroom.browser;
+
+    // Act + assert: the weak secret, cracked from one token in the page.
+    browser
+        .open(&classroom.url("/labs/weak-secret"))
+        .await
+        .expect("open the lab");
+    browser.click("#run").await.expect("press the button");
+    assert_eq!(
+        browser.text("#found-secret").await.expect("cracked"),
+        "12@34$56"
+    );
+    let refusal = browser.text("#startup-refusal").await.expect("start-up");
+    assert!(refusal.contains("refuses to start"), "{refusal}");
+    shoot(browser, "lab-weak-secret").await;
+
+    for (slug, forgeries, shot) in [
+        ("weak-secret", 1, None),
+        ("jwk-injection", 1, Some("lab-jwk-injection")),
+        ("kid-injection", 2, Some("lab-kid-injection")),
+        ("alg-confusion", 1, Some("lab-alg-confusion")),
+    ] {
+        run_lab(&classroom, slug, "#run").await;
+        let naive = browser
+            .eval("return Array.from(document.querySelectorAll('.naive-verdict')).map(e => e.dataset.naive)")
+            .await
+            .expect("verdicts");
+        let ours = browser
+            .eval("return Array.from(document.querySelectorAll('.answer-status')).map(e => e.textContent.trim())")
+            .await
+            .expect("statuses");
+        assert_eq!(
+            naive,
+            serde_json::json!(vec!["accepted"; forgeries]),
+            "{slug}"
+        );
+        assert_eq!(ours, serde_json::json!(vec!["401"; forgeries]), "{slug}");
+        // Long tokens wrap: nothing scrolls sideways on a phone.
+        browser
+            .client()
+            .set_window_size(390, 844)
+            .await
+            .expect("phone size");
+        let overflow = browser
+            .eval("var d = document.documentElement; return d.scrollWidth - d.clientWidth")
+            .await
+            .expect("widths");
+        let wide = browser
+            .eval(
+                "var w = document.documentElement.clientWidth; \
+                 return Array.from(document.querySelectorAll('body *')) \
+                   .filter(e => e.getBoundingClientRect().right > w) \
+                   .map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)",
+            )
+            .await
+            .expect("wide elements");
+        assert_eq!(
+            overflow,
+            serde_json::json!(0),
+            "/labs/{slug} scrolls sideways at 390 px: {wide}"
+        );
+        browser
+            .client()
+            .set_window_size(1280, 720)
+            .await
+            .expect("desktop size");
+        if let Some(name) = shot {
+            shoot(browser, name).await;
+        }
+    }
+    classroom.assert_clean().await;
     classroom.close().await;
 }

@@ -14,6 +14,7 @@ mod lesson;
 mod login;
 mod refresh;
 mod rejections;
+mod second_service;
 
 use authlab_testkit::MountSlug;
 use authlab_testkit::{Browser, RedisServer, TestApp};

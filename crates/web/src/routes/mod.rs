@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod dashboard;
 pub mod fallback;
 pub mod health;
+pub mod introspect;
 pub mod landing;
 pub mod login;
 pub mod logout;
