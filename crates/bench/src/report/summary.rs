@@ -43,9 +43,11 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
     row(out, "Redis commands per request", &|m| {
         float(f(m).redis_commands_per_request, 3)
     })?;
-    row(out, "success with two instances behind a round robin", &|m| {
-        share(f(m).scale_out_success)
-    })?;
+    row(
+        out,
+        "success with two instances behind a round robin",
+        &|m| share(f(m).scale_out_success),
+    )?;
     row(out, "errors while Redis is down", &|m| {
         share(f(m).fault_error_rate_while_down)
     })?;
