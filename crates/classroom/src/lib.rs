@@ -8,6 +8,7 @@
 //! file in `labs/`, one template and one line in [`labs::LABS`] and [`labs::routes`].
 
 pub mod labs;
+pub mod lesson;
 pub mod report;
 pub mod restart;
 pub mod walkthrough;
@@ -53,7 +54,8 @@ impl Classroom {
             .app_data(web::Data::from(self.recorder.clone()))
             .configure(labs::routes)
             .configure(walkthrough::routes)
-            .configure(report::routes);
+            .configure(report::routes)
+            .configure(lesson::routes);
     }
 
     /// The classroom's routes under one mount: every login mount has the status probe and the

@@ -24,7 +24,7 @@ pub use authlab_procs::{
     free_port, ClusterOptions, Haproxy, HaproxyOptions, RedisCluster, RedisOptions, RedisServer,
     RedisServerError,
 };
-pub use browser::Browser;
+pub use browser::{Browser, CHROMIUM};
 pub use client::{set_cookie_pair, CookieJar, TestResponse};
 pub use test_app::{extract_csrf_token, Backing, TestApp};
 

@@ -7,6 +7,7 @@
 //! headers that matter, [`steps`] finds the one that matches each step, and the page shows it next
 //! to what changed on the client and on the server.
 
+pub mod diagram;
 pub mod recorder;
 pub mod steps;
 
@@ -25,6 +26,8 @@ use crate::{
 #[template(path = "walkthrough.html")]
 pub struct WalkthroughPage<'a> {
     pub flows: Vec<steps::Flow<'a>>,
+    /// Each mount's sequence diagram (slug, SVG), side by side above the steps.
+    pub diagrams: Vec<(String, String)>,
     pub recorded: usize,
     /// `http://host:port` as this browser reached the server, for the curl lines.
     pub origin: String,
@@ -42,14 +45,19 @@ async fn show(
     let exchanges = recorder::browser_id(&req)
         .map(|id| recorder.exchanges_of(&id))
         .unwrap_or_default();
-    let flows = mounts
+    let flows: Vec<steps::Flow<'_>> = mounts
         .login()
         .map(|mount| steps::flow_for(mount, &exchanges))
+        .collect();
+    let diagrams = flows
+        .iter()
+        .filter_map(|flow| Some((flow.mount.slug.as_str().to_owned(), diagram::svg(flow)?)))
         .collect();
     private(render::html(
         StatusCode::OK,
         &WalkthroughPage {
             flows,
+            diagrams,
             recorded: exchanges.len(),
             origin: crate::labs::origin(&req),
         },

@@ -9,6 +9,14 @@ use authlab_core::Rejection;
 use super::recorder::Exchange;
 use crate::{csrf::CSRF_COOKIE, Mount};
 
+/// Where each step sits in [`Flow::steps`] (the sequence diagram reads them by these).
+pub const LOGIN: usize = 0;
+pub const CHECKED: usize = 1;
+pub const SENT: usize = 3;
+pub const ATTACHED: usize = 5;
+pub const VERIFIED: usize = 6;
+pub const ENDED: usize = 8;
+
 /// One step of the flow on one mount.
 pub struct Step {
     pub title: String,

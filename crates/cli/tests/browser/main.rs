@@ -6,8 +6,10 @@
 //! request the browser made. One binary with one module per lesson, so the suite links once.
 
 mod compare;
+mod diagrams;
 mod inspector;
 mod labs;
+mod lesson;
 mod login;
 mod rejections;
 
