@@ -54,8 +54,8 @@ pub(super) fn write(out: &mut String, results: &Results, _page: &Page<'_>) -> st
         out,
         "\nRedis replication is asynchronous: a master acknowledges a write before its replica \
          has it, so a login written in the moment before the crash can be lost with the master, \
-         by design. On loopback the replica lags by well under a millisecond, so few or none are \
-         lost here; across a network, or under a write burst, the window is wider. `WAIT` would \
+         by design. Here, on loopback, the replica is close behind its master, so few or none \
+         are lost; across a network, or under a write burst, the window is wider. `WAIT` would \
          close it at the price of a round trip to the replica on every login.\n"
     )
 }
