@@ -162,27 +162,59 @@ pub async fn share_authenticated(
 
 /// Rotate the server's JWT key with overlap, as a user of the rotate lab does: fetch the page
 /// (its CSRF cookie and token), then post its form with `mode=overlap`.
-pub async fn rotate_key_with_overlap(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
-    let page = http.get(format!("{base}/labs/rotate")).send().await?;
-    let seed = page
+/// The teacher's password of every benchmarked server (`AUTHLAB_TEACHER_PASSWORD`): the classroom
+/// tools the benchmarks press (rotate) answer only the teacher.
+pub const TEACHER_PASSWORD: &str = "the-benchmarks-teacher";
+
+/// The `Set-Cookie` pair named `name` of a response, as `name=value`.
+fn cookie_pair(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with("authlab_csrf="))
-        .ok_or_else(|| anyhow::anyhow!("the rotate lab set no CSRF cookie"))?
-        .to_owned();
-    let html = page.text().await?;
-    let token = html
-        .split("name=\"csrf\" value=\"")
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// The form token in a page's HTML.
+fn csrf_field(html: &str) -> Option<String> {
+    html.split("name=\"csrf\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
-        .ok_or_else(|| anyhow::anyhow!("the rotate lab's form has no CSRF field"))?
-        .to_owned();
+        .map(str::to_owned)
+}
+
+/// Log in as the teacher, as a browser would: the `Cookie` header (the CSRF seed and the
+/// teacher's pass) and a form token for later posts.
+async fn as_teacher(http: &reqwest::Client, base: &str) -> anyhow::Result<(String, String)> {
+    let page = http.get(format!("{base}/teacher")).send().await?;
+    let seed = cookie_pair(&page, "authlab_csrf")
+        .ok_or_else(|| anyhow::anyhow!("/teacher set no CSRF cookie"))?;
+    let token = csrf_field(&page.text().await?)
+        .ok_or_else(|| anyhow::anyhow!("/teacher's form has no CSRF field"))?;
+    let login = http
+        .post(format!("{base}/teacher/login"))
+        .header(header::COOKIE, &seed)
+        .form(&[("password", TEACHER_PASSWORD), ("csrf", token.as_str())])
+        .send()
+        .await?;
+    let pass = cookie_pair(&login, "authlab_teacher").ok_or_else(|| {
+        anyhow::anyhow!(
+            "the teacher's login answered {} without a pass",
+            login.status()
+        )
+    })?;
+    Ok((format!("{seed}; {pass}"), token))
+}
+
+/// Press the rotate lab's "rotate with overlap" as the teacher.
+pub async fn rotate_key_with_overlap(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+    let (cookies, token) = as_teacher(http, base).await?;
     let response = http
         .post(format!("{base}/labs/rotate"))
-        .header(header::COOKIE, seed)
+        .header(header::COOKIE, cookies)
         .form(&[("mode", "overlap"), ("csrf", token.as_str())])
         .send()
         .await?;

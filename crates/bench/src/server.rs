@@ -27,6 +27,8 @@ pub async fn start(
         // Every benchmark login comes from 127.0.0.1: the per-address login limit (a bound
         // for classrooms, not for a load generator) would refuse the measured logins.
         .env("AUTHLAB_LOGINS_PER_MINUTE", "1000000")
+        // The classroom tools a scenario presses (rotate) answer only the teacher.
+        .env("AUTHLAB_TEACHER_PASSWORD", crate::client::TEACHER_PASSWORD)
         .envs(extra_env.iter().copied())
         .start()
         .await

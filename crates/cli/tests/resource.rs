@@ -3,9 +3,9 @@
 //! killed), refuses tampered ones, follows a key rotation through the JWKS, and asks the
 //! issuer's `/introspect` about the tokens it cannot check itself.
 //!
-//! Opaque bearer tokens for `/session` and `/memory` are not issued yet, so the introspection
-//! path is shown with the tokens it does receive today: an HS256 JWT, which a service without the
-//! issuer's secret cannot verify and must introspect.
+//! The introspection path is shown with both kinds of token a service without the issuer's
+//! secret cannot check itself: an HS256 JWT, and the opaque bearer tokens of `/session` and
+//! `/memory`.
 
 use std::{path::Path, time::Duration};
 
@@ -18,9 +18,13 @@ const BINARY: &str = env!("CARGO_BIN_EXE_authlab");
 /// Generous: the suite runs on two busy cores.
 const DEADLINE: Duration = Duration::from_secs(20);
 
+/// The issuer's teacher password: rotating its key is a teacher's tool.
+const TEACHER: &str = "the-resource-tests-teacher";
+
 async fn issuer(redis: &RedisServer, alg: &str, extra: &[(&str, &str)]) -> AppProcess {
     AppCommand::serve(BINARY, redis.url())
         .env("AUTHLAB_WORKERS", "1")
+        .env("AUTHLAB_TEACHER_PASSWORD", TEACHER)
         .env("AUTHLAB_JWT_ALG", alg)
         .envs(extra.iter().copied())
         .start()
@@ -178,6 +182,45 @@ async fn the_page_says_who_you_are_and_how_it_knew() {
         .contains("<script>alert"));
 }
 
+/// Log in at `/teacher` as a browser would, then press "rotate with overlap".
+async fn rotate_as_teacher(issuer: &AppProcess) -> u16 {
+    let base = issuer.base_url();
+    let pair = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    };
+    let page = client()
+        .get(format!("{base}/teacher"))
+        .send()
+        .await
+        .expect("the teacher's page");
+    let seed = pair(&page, "authlab_csrf").expect("a CSRF cookie");
+    let csrf = extract_csrf_token(&page.text().await.expect("body")).expect("a CSRF field");
+    let login = client()
+        .post(format!("{base}/teacher/login"))
+        .header("cookie", &seed)
+        .form(&[("password", TEACHER), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("the teacher logs in");
+    let pass = pair(&login, "authlab_teacher").expect("the teacher's pass");
+    client()
+        .post(format!("{base}/labs/rotate"))
+        .header("cookie", format!("{seed}; {pass}"))
+        .form(&[("mode", "overlap"), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("rotate")
+        .status()
+        .as_u16()
+}
+
 #[tokio::test]
 async fn a_rotation_on_the_issuer_is_followed_through_the_jwks() {
     let redis = RedisServer::start().expect("redis");
@@ -186,14 +229,7 @@ async fn a_rotation_on_the_issuer_is_followed_through_the_jwks() {
     let before = api_token(&issuer).await;
     assert_eq!(resource_me(&resource, &before).await.0, 200);
 
-    let rotated = post_form(
-        &issuer,
-        "/labs/rotate",
-        "/labs/rotate",
-        &[("mode", "overlap")],
-        None,
-    )
-    .await;
+    let rotated = rotate_as_teacher(&issuer).await;
     let after = api_token(&issuer).await;
     // The new kid is fetched on first sight, but not sooner than the refetch interval after the
     // previous fetch: poll until it is.
@@ -243,6 +279,48 @@ async fn a_token_it_cannot_check_itself_is_introspected_and_refused_at_the_next_
     assert_eq!(after, 401, "{refusal}");
     assert_eq!(issuer_gone, 503, "{unavailable}");
     assert_eq!(unavailable["error"], "issuer_unavailable");
+}
+
+#[tokio::test]
+async fn an_opaque_token_is_introspected_and_refused_at_the_next_request_after_its_logout() {
+    // Arrange: the issuer and a resource server that holds the introspection secret.
+    let redis = RedisServer::start().expect("redis");
+    let issuer = issuer(&redis, "EdDSA", &[]).await;
+    let secret_file = issuer.data_dir().join("introspection.secret");
+    let resource = resource(&issuer, Some(&secret_file)).await;
+
+    for mount in ["session", "memory"] {
+        let base = issuer.base_url();
+        let login: Value = client()
+            .post(format!("{base}/{mount}/api/login"))
+            .json(&serde_json::json!({"username": ALICE.0, "password": ALICE.1}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        let token = login["token"].as_str().expect("an opaque token").to_owned();
+
+        // Act
+        let (before, me) = resource_me(&resource, &token).await;
+        let logout = client()
+            .post(format!("{base}/{mount}/api/logout"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("logout")
+            .status()
+            .as_u16();
+        let (after, refusal) = resource_me(&resource, &token).await;
+
+        // Assert: known through the issuer while it lives, refused at the very next request.
+        assert_eq!(before, 200, "/{mount}: {me}");
+        assert_eq!(me["verified_by"], "introspection", "/{mount}");
+        assert_eq!(me["sub"], ALICE.0, "/{mount}");
+        assert!(logout < 300, "/{mount} logout answered {logout}");
+        assert_eq!(after, 401, "/{mount}: {refusal}");
+    }
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@
 pub mod backend;
 pub mod denylist;
 pub mod inspect;
+pub mod introspection;
 pub mod middleware;
 pub mod mounts;
 pub mod opaque;

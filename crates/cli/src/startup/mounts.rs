@@ -16,6 +16,7 @@ use authlab_refresh::{
 };
 use authlab_session::{
     denylist::RedisDenylist,
+    introspection::OpaqueIntrospector,
     session_mount,
     store::{InProcessStore, RedisLink, RedisStore},
     CookieKey, SessionPolicy, SessionSettings, MEMORY_MOUNT, REDIS_MOUNT,
@@ -91,7 +92,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
     let session = session_mount(
         &REDIS_MOUNT,
         users.clone(),
-        redis_store,
+        redis_store.clone(),
         cookie(&REDIS_MOUNT),
         session_lifetime.clone(),
         Some(store_unavailable),
@@ -100,7 +101,7 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
     let memory = session_mount(
         &MEMORY_MOUNT,
         users.clone(),
-        memory_store,
+        memory_store.clone(),
         cookie(&MEMORY_MOUNT),
         session_lifetime,
         None,
@@ -114,7 +115,27 @@ pub fn build(parts: MountParts<'_>) -> anyhow::Result<Built> {
         jwt_backend = jwt_backend.with_denylist(Arc::new(RedisDenylist::new(redis.clone())));
     }
     let jwt_keys = jwt_backend.key_ring();
-    let introspectors: Vec<Arc<dyn TokenIntrospector>> = vec![Arc::new(jwt_backend.introspector())];
+    // The opaque bearer tokens of the session mounts answer from the stores that keep them.
+    let (issuer, audience) = (jwt_settings.issuer.clone(), jwt_settings.audience.clone());
+    let introspectors: Vec<Arc<dyn TokenIntrospector>> = vec![
+        Arc::new(jwt_backend.introspector()),
+        // The process's own map first: it always answers, so a Redis outage cannot turn a
+        // /memory token's answer into a 503.
+        Arc::new(OpaqueIntrospector::new(
+            memory_store,
+            users.clone(),
+            policy,
+            issuer.clone(),
+            audience.clone(),
+        )),
+        Arc::new(OpaqueIntrospector::new(
+            redis_store,
+            users.clone(),
+            policy,
+            issuer,
+            audience,
+        )),
+    ];
 
     // The access token is signed by the same ring, whose rules refuse a token living longer
     // than a /jwt token: a longer access lifetime is clamped to it, once, here.
