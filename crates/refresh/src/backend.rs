@@ -290,6 +290,14 @@ impl AuthBackend for RefreshBackend {
         Ok(true)
     }
 
+    /// Every family ends; the access tokens already out die with the key ring, which the JWT
+    /// mount's reset replaces (they share it), and cannot be renewed.
+    async fn end_every_login(&self) -> Result<bool, BackendError> {
+        let deleted = self.store.end_everyone().await?;
+        tracing::info!(deleted, "every /refresh login ended");
+        Ok(true)
+    }
+
     async fn readiness(&self) -> Result<(), BackendError> {
         self.store.ping().await
     }

@@ -178,6 +178,23 @@ impl RefreshStore {
         &self.link
     }
 
+    /// End every login of every user (the teacher's reset): every family and every refresh
+    /// token pointer deleted, so no refresh token can renew an access token again. Returns how
+    /// many keys were deleted.
+    pub async fn end_everyone(&self) -> Result<u64, BackendError> {
+        let families = self
+            .link
+            .unlink_keys(&format!("{FAMILY_PREFIX}*"))
+            .await
+            .map_err(unavailable)?;
+        let tokens = self
+            .link
+            .unlink_keys(&format!("{TOKEN_PREFIX}*"))
+            .await
+            .map_err(unavailable)?;
+        Ok(families + tokens)
+    }
+
     /// A new login for `user`: a family that ends after the absolute lifetime, and its first
     /// refresh token.
     pub async fn start(&self, user: &str) -> Result<Issued, BackendError> {

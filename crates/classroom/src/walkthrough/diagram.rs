@@ -93,9 +93,12 @@ fn messages(flow: &Flow<'_>) -> Option<Vec<Message>> {
     let cookie = step(steps::SENT)
         .and_then(|s| s.exchange.as_ref())
         .and_then(|e| {
+            // The mount's own credential cookie (the login also sets others: the CSRF seed, the
+            // login stamp).
+            let credential = flow.mount.credential.cookie?;
             e.set_cookies
                 .iter()
-                .find(|c| !c.removal && c.name != crate::csrf::CSRF_COOKIE)
+                .find(|c| !c.removal && c.name == credential.as_str())
         })
         .map(|c| format!("{} ({} characters)", c.name, c.value.len()));
     let request_seen = outcome(steps::ATTACHED);
