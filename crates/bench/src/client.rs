@@ -209,13 +209,30 @@ async fn as_teacher(http: &reqwest::Client, base: &str) -> anyhow::Result<(Strin
     Ok((format!("{seed}; {pass}"), token))
 }
 
-/// Press the rotate lab's "rotate with overlap" as the teacher.
-pub async fn rotate_key_with_overlap(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+/// How the rotate lab replaces the JWT key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// The old key keeps verifying until its tokens expire: nobody is logged out.
+    Overlap,
+    /// A leaked key: every old key leaves the ring at once.
+    Emergency,
+}
+
+/// Press the rotate lab's button as the teacher, while the server runs.
+pub async fn rotate_key(
+    http: &reqwest::Client,
+    base: &str,
+    rotation: Rotation,
+) -> anyhow::Result<()> {
     let (cookies, token) = as_teacher(http, base).await?;
+    let mode = match rotation {
+        Rotation::Overlap => "overlap",
+        Rotation::Emergency => "emergency",
+    };
     let response = http
         .post(format!("{base}/labs/rotate"))
         .header(header::COOKIE, cookies)
-        .form(&[("mode", "overlap"), ("csrf", token.as_str())])
+        .form(&[("mode", mode), ("csrf", token.as_str())])
         .send()
         .await?;
     anyhow::ensure!(
@@ -224,9 +241,13 @@ pub async fn rotate_key_with_overlap(http: &reqwest::Client, base: &str) -> anyh
         response.status()
     );
     let body = response.text().await?;
+    let said = match rotation {
+        Rotation::Overlap => "nobody was logged out",
+        Rotation::Emergency => "every /jwt token signed before now is refused",
+    };
     anyhow::ensure!(
-        body.contains("nobody was logged out"),
-        "the rotate lab did not rotate with overlap"
+        body.contains(said),
+        "the rotate lab did not rotate as asked ({mode})"
     );
     Ok(())
 }

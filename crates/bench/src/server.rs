@@ -29,6 +29,8 @@ pub async fn start(
         .env("AUTHLAB_LOGINS_PER_MINUTE", "1000000")
         // The classroom tools a scenario presses (rotate) answer only the teacher.
         .env("AUTHLAB_TEACHER_PASSWORD", crate::client::TEACHER_PASSWORD)
+        // A scenario may press a tool twice in a row (two rotations).
+        .env("AUTHLAB_TOOL_COOLDOWN", "0")
         .envs(extra_env.iter().copied())
         .start()
         .await

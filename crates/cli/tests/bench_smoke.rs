@@ -81,8 +81,18 @@ fn quick_bench_writes_a_report_whose_figures_tell_the_lesson() {
     assert_eq!(number(&results, "session", "redis_restart_survival"), 0.0);
     assert_eq!(number(&results, "memory", "redis_restart_survival"), 1.0);
     assert_eq!(number(&results, "jwt", "redis_restart_survival"), 1.0);
-    // A new signing key ends every token.
+    // An emergency revocation of the key ends every token it signed, and no session: the app
+    // keeps running, so /memory keeps its logins (a rotation is not a restart).
     assert_eq!(number(&results, "jwt", "jwt_key_rotation_survival"), 0.0);
+    assert_eq!(
+        number(&results, "refresh", "jwt_key_rotation_survival"),
+        0.0
+    );
+    assert_eq!(number(&results, "memory", "jwt_key_rotation_survival"), 1.0);
+    assert_eq!(
+        number(&results, "session", "jwt_key_rotation_survival"),
+        1.0
+    );
     // A rotation with overlap ends nobody's login.
     for mount in ["session", "memory", "jwt"] {
         assert_eq!(number(&results, mount, "jwt_key_overlap_survival"), 1.0);

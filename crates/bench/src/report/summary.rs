@@ -24,9 +24,11 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
     row(out, "… after Redis restart, AOF everysec", &|m| {
         share(f(m).redis_aof_restart_survival)
     })?;
-    row(out, "… after JWT key rotation", &|m| {
-        share(f(m).jwt_key_rotation_survival)
-    })?;
+    row(
+        out,
+        "… after an emergency JWT key revocation (app running)",
+        &|m| share(f(m).jwt_key_rotation_survival),
+    )?;
     row(out, "… after JWT key rotated with overlap", &|m| {
         share(f(m).jwt_key_overlap_survival)
     })?;

@@ -15,7 +15,7 @@ use authlab_procs::RedisOptions;
 use super::{start_redis, Context};
 use crate::{
     client::{
-        login, login_many, logout, me, rotate_key_with_overlap, share_authenticated, Credential,
+        login, login_many, logout, me, rotate_key, share_authenticated, Credential, Rotation,
     },
     progress,
     results::{RestartEvent, RestartResults},
@@ -119,7 +119,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
 
     // Redis with the append-only file, fsync every second.
     let mut redis = start_redis(RedisOptions { append_only: true }, results)?;
-    let mut app = server::start(binary, &data_dir, &redis.url(), &[]).await?;
+    let app = server::start(binary, &data_dir, &redis.url(), &[]).await?;
     let logins = log_in_everyone(context, &app, "Redis AOF restart").await?;
     // `appendfsync everysec`: give the last writes their second before the crash.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
@@ -136,23 +136,23 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         .await?,
     );
 
+    // Both rotations happen while the server runs, as the rotate lab does them: a restart would
+    // also end /memory's logins, which no key rotation touches.
     let logins = log_in_everyone(context, &app, "JWT key rotation").await?;
-    app.kill();
-    std::fs::remove_file(data_dir.join(authlab_web::keys::JWT_SECRET_FILE))?;
-    app.restart().await?;
+    rotate_key(&context.http, &app.base_url(), Rotation::Emergency).await?;
     events.push(
         survival(
             context,
             &app,
             &logins,
             "jwt_key_rotation",
-            "the JWT signing key file deleted and the app restarted, so it generates a new key (the session cookie key is kept)",
+            "the JWT key revoked in an emergency (a leaked key): a new key signs and no old key verifies, while the app runs (the rotate lab's POST)",
         )
         .await?,
     );
 
     let logins = log_in_everyone(context, &app, "key rotated with overlap").await?;
-    rotate_key_with_overlap(&context.http, &app.base_url()).await?;
+    rotate_key(&context.http, &app.base_url(), Rotation::Overlap).await?;
     events.push(
         survival(
             context,
