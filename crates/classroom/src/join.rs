@@ -15,8 +15,7 @@ use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use askama::Template;
 use authlab_core::{
     hashing::{hash_phc, BUSY_RETRY_AFTER},
-    students::MIN_PASSWORD_LEN,
-    users::MAX_CREDENTIAL_LEN,
+    students::{self, MIN_PASSWORD_LEN},
     AccountError, HashBudget, Mounts, StudentName, UserDirectory,
 };
 use authlab_web::{
@@ -118,19 +117,10 @@ pub async fn submit(
             return refuse(problem.to_string());
         }
     };
-    let length = password.chars().count();
     let problem = if users.is_taken(&name) {
         Some(AccountError::Taken.to_string())
-    } else if length < MIN_PASSWORD_LEN {
-        Some(format!(
-            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
-        ))
-    } else if password.len() > MAX_CREDENTIAL_LEN {
-        Some(format!(
-            "Choose a password of at most {MAX_CREDENTIAL_LEN} bytes."
-        ))
     } else {
-        None
+        students::password_problem(&password).map(|p| p.to_string())
     };
     if let Some(problem) = problem {
         attempt.settle(Outcome::NotChecked);

@@ -22,6 +22,31 @@ pub const MAX_NAME_LEN: usize = 32;
 /// Shortest password a student may choose.
 pub const MIN_PASSWORD_LEN: usize = 8;
 
+/// Why a password cannot be a student's: the one rule `/join` and the teacher's "new password"
+/// both apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordProblem {
+    #[error("Choose a password of at least {MIN_PASSWORD_LEN} characters.")]
+    TooShort,
+    #[error(
+        "Choose a password of at most {} bytes.",
+        crate::users::MAX_CREDENTIAL_LEN
+    )]
+    TooLong,
+}
+
+/// `Some` when `password` may not be a student's (too few characters, or more bytes than a
+/// login form accepts).
+pub fn password_problem(password: &str) -> Option<PasswordProblem> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        Some(PasswordProblem::TooShort)
+    } else if password.len() > crate::users::MAX_CREDENTIAL_LEN {
+        Some(PasswordProblem::TooLong)
+    } else {
+        None
+    }
+}
+
 /// Names nobody may take: the demo accounts, the teacher, and words that would look like staff.
 pub const RESERVED_NAMES: [&str; 7] = [
     "alice",

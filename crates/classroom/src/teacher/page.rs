@@ -3,7 +3,7 @@
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use askama::Template;
-use authlab_core::{hashing::verify_phc, students::MIN_PASSWORD_LEN, users::MAX_CREDENTIAL_LEN};
+use authlab_core::{hashing::verify_phc, users::MAX_CREDENTIAL_LEN};
 use authlab_core::{HashBudget, Identity, Mounts, UserDirectory};
 use authlab_web::{
     forwarded::client_address,
@@ -234,11 +234,8 @@ pub async fn new_password(
             "{username} is not a student: nothing changed."
         )));
     }
-    if password.chars().count() < MIN_PASSWORD_LEN || password.len() > MAX_CREDENTIAL_LEN {
-        return Ok(refuse(format!(
-            "Choose a password of {MIN_PASSWORD_LEN} to {MAX_CREDENTIAL_LEN} characters: nothing \
-             changed."
-        )));
+    if let Some(problem) = authlab_core::students::password_problem(&password) {
+        return Ok(refuse(format!("{problem} Nothing changed.")));
     }
     let hash = budget
         .run(move |memory| authlab_core::hashing::hash_phc(&password, memory))
