@@ -10,6 +10,7 @@
 
 pub mod backend;
 pub mod baseline;
+pub mod credentials;
 pub mod denylist;
 pub mod error;
 pub mod hashing;

@@ -11,7 +11,7 @@
 
 use std::{fmt, fs, io, path::Path};
 
-use crate::{private_file, Role};
+use crate::{credentials::MAX_CREDENTIAL_LEN, private_file, Role};
 
 /// The file in the data directory that keeps the students.
 pub const STUDENTS_FILE: &str = "students.txt";
@@ -28,10 +28,7 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 pub enum PasswordProblem {
     #[error("Choose a password of at least {MIN_PASSWORD_LEN} characters.")]
     TooShort,
-    #[error(
-        "Choose a password of at most {} bytes.",
-        crate::users::MAX_CREDENTIAL_LEN
-    )]
+    #[error("Choose a password of at most {} bytes.", MAX_CREDENTIAL_LEN)]
     TooLong,
 }
 
@@ -40,7 +37,7 @@ pub enum PasswordProblem {
 pub fn password_problem(password: &str) -> Option<PasswordProblem> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         Some(PasswordProblem::TooShort)
-    } else if password.len() > crate::users::MAX_CREDENTIAL_LEN {
+    } else if password.len() > MAX_CREDENTIAL_LEN {
         Some(PasswordProblem::TooLong)
     } else {
         None

@@ -21,6 +21,7 @@ use std::{
 };
 
 use crate::{
+    credentials::MAX_CREDENTIAL_LEN,
     hashing::{verify_phc, HashMemory},
     students::{self, StudentName, StudentRecord},
     Identity, Role,
@@ -55,10 +56,6 @@ const DEMO_ACCOUNTS: [(&str, Account); 2] = [
 
 /// A hash of a password nobody has, verified when the username is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$tP8hTgMuHpGK9s/p2UqXBg$UMu/Yc4ZrU6qEYFkTHlkqjOlpEN9ETGafsd7zFQsDU0";
-
-/// The longest username or password the directory will hash; longer input is refused unhashed,
-/// so nobody can make the server hash megabytes.
-pub const MAX_CREDENTIAL_LEN: usize = 256;
 
 /// The role every student starts with, and gets back at a reset of the room.
 pub const STUDENT_ROLE: Role = Role::User;

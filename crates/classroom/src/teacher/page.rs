@@ -3,7 +3,7 @@
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use askama::Template;
-use authlab_core::{hashing::verify_phc, users::MAX_CREDENTIAL_LEN};
+use authlab_core::{credentials::MAX_CREDENTIAL_LEN, hashing::verify_phc};
 use authlab_core::{HashBudget, Identity, Mounts, UserDirectory};
 use authlab_web::{
     forwarded::client_address,
