@@ -32,6 +32,14 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
+/// What a login hands a client: the credential it presents, and the refresh token of an
+/// OAuth 2.0 token response where the mount's login answers one (`/refresh`).
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    pub credential: Credential,
+    pub refresh_token: Option<String>,
+}
+
 /// `POST /{b}/api/login` as user number `i`; the credential the API hands back: the bearer token
 /// where the mount's API speaks bearer tokens, its cookie otherwise.
 pub async fn login(
@@ -40,6 +48,16 @@ pub async fn login(
     mount: &MountInfo,
     i: usize,
 ) -> anyhow::Result<Credential> {
+    Ok(log_in(http, base, mount, i).await?.credential)
+}
+
+/// [`login`], keeping the refresh token too.
+pub async fn log_in(
+    http: &reqwest::Client,
+    base: &str,
+    mount: &MountInfo,
+    i: usize,
+) -> anyhow::Result<LoggedIn> {
     let (username, password) = USERS[i % USERS.len()];
     let prefix = mount.slug.prefix();
     let response = http
@@ -59,26 +77,83 @@ pub async fn login(
             .as_str()
             .or_else(|| body["access_token"].as_str())
             .ok_or_else(|| anyhow::anyhow!("login on {prefix} returned no token"))?;
-        return Ok(Credential {
-            header: header::AUTHORIZATION,
-            value: format!("Bearer {token}"),
+        return Ok(LoggedIn {
+            credential: Credential {
+                header: header::AUTHORIZATION,
+                value: format!("Bearer {token}"),
+            },
+            refresh_token: body["refresh_token"].as_str().map(str::to_owned),
         });
     }
     let name = mount
         .credential
         .cookie
         .ok_or_else(|| anyhow::anyhow!("{prefix} has neither a bearer token nor a cookie"))?;
-    let cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
+    let cookie = cookie_pair(&response, name.as_str())
         .ok_or_else(|| anyhow::anyhow!("login on {prefix} set no {name} cookie"))?;
-    Ok(Credential {
-        header: header::COOKIE,
-        value: cookie.to_owned(),
+    Ok(LoggedIn {
+        credential: Credential {
+            header: header::COOKIE,
+            value: cookie,
+        },
+        refresh_token: None,
+    })
+}
+
+/// The form body of an OAuth 2.0 refresh (RFC 6749 §6), as a client sends it.
+pub fn refresh_form(refresh_token: &str) -> String {
+    format!("grant_type=refresh_token&refresh_token={refresh_token}")
+}
+
+/// One refresh at the token endpoint, and what it cost on the wire.
+#[derive(Debug, Clone)]
+pub struct Refreshed {
+    /// The next refresh token of the login (the one sent is spent).
+    pub refresh_token: String,
+    /// The form body sent, in bytes.
+    pub request_body_bytes: usize,
+    /// The JSON token response, in bytes.
+    pub response_body_bytes: usize,
+}
+
+/// `POST /{b}/api/token` with `grant_type=refresh_token`, whatever it answers.
+pub async fn post_refresh(
+    http: &reqwest::Client,
+    url: &str,
+    refresh_token: &str,
+) -> reqwest::Result<reqwest::Response> {
+    http.post(url)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(refresh_form(refresh_token))
+        .send()
+        .await
+}
+
+/// [`post_refresh`], expecting a new token pair: the pair, or an error saying
+/// what the endpoint answered.
+pub async fn refresh(
+    http: &reqwest::Client,
+    url: &str,
+    refresh_token: &str,
+) -> anyhow::Result<Refreshed> {
+    let request_body_bytes = refresh_form(refresh_token).len();
+    let response = post_refresh(http, url, refresh_token).await?;
+    let status = response.status();
+    let bytes = response.bytes().await?;
+    anyhow::ensure!(
+        status == StatusCode::OK,
+        "the token endpoint answered {status}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&bytes)?;
+    let refresh_token = answer["refresh_token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("the token endpoint answered no refresh_token"))?
+        .to_owned();
+    Ok(Refreshed {
+        refresh_token,
+        request_body_bytes,
+        response_body_bytes: bytes.len(),
     })
 }
 
@@ -160,8 +235,6 @@ pub async fn share_authenticated(
     Ok(ok as f64 / credentials.len().max(1) as f64)
 }
 
-/// Rotate the server's JWT key with overlap, as a user of the rotate lab does: fetch the page
-/// (its CSRF cookie and token), then post its form with `mode=overlap`.
 /// The teacher's password of every benchmarked server (`AUTHLAB_TEACHER_PASSWORD`): the classroom
 /// tools the benchmarks press (rotate) answer only the teacher.
 pub const TEACHER_PASSWORD: &str = "the-benchmarks-teacher";
@@ -218,7 +291,8 @@ pub enum Rotation {
     Emergency,
 }
 
-/// Press the rotate lab's button as the teacher, while the server runs.
+/// Press the rotate lab's button as the teacher, while the server runs, as a user of the lab
+/// does: fetch the page (its CSRF cookie and token), then post its form.
 pub async fn rotate_key(
     http: &reqwest::Client,
     base: &str,

@@ -111,6 +111,60 @@ pub async fn closed_loop(
     total
 }
 
+/// A closed loop on a token endpoint: each of `refresh_tokens` starts one chain, which spends
+/// its refresh token and carries on with the one it gets back, as a client renewing its login
+/// does (a spent token cannot be sent twice: that would be reuse, and end the login). A chain
+/// whose refresh fails stops: its login is over, and counts one error.
+pub async fn refresh_loop(
+    http: &reqwest::Client,
+    url: &str,
+    refresh_tokens: Vec<String>,
+    duration: Duration,
+) -> (ClosedLoop, Vec<String>) {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut token in refresh_tokens {
+        let (http, url) = (http.clone(), url.to_owned());
+        tasks.spawn(async move {
+            let mut latency = new_histogram();
+            let (mut ok, mut errors) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                match crate::client::refresh(&http, &url, &token).await {
+                    Ok(refreshed) => {
+                        ok += 1;
+                        let _ = latency.record(micros(sent.elapsed()));
+                        token = refreshed.refresh_token;
+                    }
+                    Err(_) => {
+                        errors += 1;
+                        return (ok, errors, latency, None);
+                    }
+                }
+            }
+            (ok, errors, latency, Some(token))
+        });
+    }
+    let mut total = ClosedLoop {
+        ok: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latency: new_histogram(),
+    };
+    let mut alive = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok((ok, errors, latency, token)) = done {
+            total.ok += ok;
+            total.errors += errors;
+            let _ = total.latency.add(latency);
+            alive.extend(token);
+        }
+    }
+    total.elapsed = started.elapsed();
+    (total, alive)
+}
+
 /// One request of an open-loop run.
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {

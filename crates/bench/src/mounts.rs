@@ -68,6 +68,7 @@ pub mod fixtures {
             summary: "",
             credential: Credential {
                 cookie,
+                renewal_cookie: None,
                 bearer,
                 what: "",
             },
@@ -104,6 +105,25 @@ pub mod fixtures {
         true,
     );
     pub const NONE: MountInfo = info("open", StateHome::Nowhere, None, false);
+    /// Short tokens on the client, renewed by a refresh token the server keeps.
+    pub const SPLIT: MountInfo = MountInfo {
+        credential: Credential {
+            renewal_cookie: Some(CookieName::new("renewing_refresh")),
+            ..info(
+                "renewing",
+                StateHome::Split,
+                Some(CookieName::new("renewing_access")),
+                true,
+            )
+            .credential
+        },
+        ..info(
+            "renewing",
+            StateHome::Split,
+            Some(CookieName::new("renewing_access")),
+            true,
+        )
+    };
 
     /// The baseline last, as the composition root lists it.
     pub const LIST: MountList = MountList::new(&[&IN_REDIS, &IN_PROCESS, &ON_CLIENT, &NONE]);

@@ -75,6 +75,14 @@ pub struct MemoryRow {
     pub in_process_rss_bytes_per_user: f64,
     /// `used_memory` delta / N after N tokens were put on the JWT denylist.
     pub jwt_denylist_bytes_per_entry: f64,
+    /// `used_memory` delta / N after N logins were started through the server's refresh-token
+    /// store (a family and its first refresh token each); `None` without such a mount.
+    #[serde(default)]
+    pub refresh_bytes_per_login: Option<f64>,
+    /// `used_memory` delta / N after each of those logins was refreshed once: the spent token
+    /// kept (for reuse detection) plus the new one, over N.
+    #[serde(default)]
+    pub refresh_bytes_per_refresh: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,6 +103,10 @@ pub struct MemoryResults {
     pub http_redis_bytes_per_login: f64,
     /// Mount slug → credential header.
     pub wire: BTreeMap<String, WireBytes>,
+    /// The access and refresh lifetimes the refresh-token rows ran with (the server's defaults),
+    /// in seconds: how many refreshes a login can pile up is their ratio.
+    #[serde(default)]
+    pub refresh_lifetimes: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -224,6 +236,28 @@ pub struct ThroughputResults {
     #[serde(default)]
     pub eddsa_verify_ns: Option<f64>,
     pub verify_iterations: usize,
+    /// The token endpoint of each mount whose login hands out a refresh token.
+    #[serde(default)]
+    pub token_endpoint: Vec<TokenEndpointRow>,
+}
+
+/// Refreshes at a mount's token endpoint (`POST /{b}/api/token`, `grant_type=refresh_token`), in
+/// a closed loop of chains: each connection spends its refresh token and goes on with the new one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenEndpointRow {
+    pub mount: String,
+    /// Median of the rounds' refreshes per second.
+    pub rps: f64,
+    pub rps_rounds: Vec<f64>,
+    /// Refreshes that were refused or failed (each ends its chain).
+    pub errors: u64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub cpu_server_us_per_request: f64,
+    pub cpu_redis_us_per_request: f64,
+    /// Redis commands per refresh, by command, over `refreshes_counted` refreshes in a row.
+    pub commands: BTreeMap<String, u64>,
+    pub refreshes_counted: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -341,6 +375,21 @@ pub struct FaultResults {
     pub session_recovery_ms: Option<f64>,
     /// Status codes /session answered while Redis was down, with counts.
     pub session_statuses_while_down: BTreeMap<String, u64>,
+    /// One refresh at each token endpoint while Redis was down, and again once it was back.
+    #[serde(default)]
+    pub refreshes: Vec<FaultRefresh>,
+}
+
+/// A refresh tried in the middle of the outage, and the same refresh token tried after it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaultRefresh {
+    pub mount: String,
+    /// The status answered while Redis was down (`None`: no answer).
+    pub while_down: Option<u16>,
+    /// How long that answer took.
+    pub while_down_ms: f64,
+    /// The status answered for the same refresh token once Redis was back.
+    pub after: Option<u16>,
 }
 
 /// One target of issue 4, as measured.

@@ -61,6 +61,7 @@ pub const BASELINE_MOUNT: MountInfo = MountInfo {
               the other mounts against.",
     credential: Credential {
         cookie: None,
+        renewal_cookie: None,
         bearer: false,
         what: "nothing",
     },

@@ -114,6 +114,10 @@ impl StateHome {
 pub struct Credential {
     /// The cookie a browser carries (scoped to the mount's prefix); `None` when there is none.
     pub cookie: Option<CookieName>,
+    /// A second cookie the browser carries beside `cookie` on every page of the mount, the one
+    /// that renews it (`/refresh`'s refresh token); `None` for the others. The wire figures count
+    /// it, since a browser sends it whether or not this request needs it.
+    pub renewal_cookie: Option<CookieName>,
     /// Programs carry a bearer token (`Authorization: Bearer`) rather than the cookie: the
     /// benchmarks measure that. The session mounts' API also hands out an opaque token, but
     /// their credential is the cookie.

@@ -16,6 +16,7 @@ pub const JWT_MOUNT: MountInfo = MountInfo {
               expires.",
     credential: Credential {
         cookie: Some(settings::COOKIE),
+        renewal_cookie: None,
         bearer: true,
         what: "a signed token",
     },

@@ -10,7 +10,7 @@ use authlab_session::StoreDownAnswer;
 use crate::{
     api::{self, StoreDown},
     rotation,
-    settings::{ACCESS_COOKIE, SLUG},
+    settings::{ACCESS_COOKIE, REFRESH_COOKIE, SLUG},
     RefreshBackend,
 };
 
@@ -23,6 +23,7 @@ pub const REFRESH_MOUNT: MountInfo = MountInfo {
               until its short exp.",
     credential: Credential {
         cookie: Some(ACCESS_COOKIE),
+        renewal_cookie: Some(REFRESH_COOKIE),
         bearer: true,
         what: "a short-lived signed token and a rotating refresh token",
     },

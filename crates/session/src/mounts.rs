@@ -22,6 +22,7 @@ pub const REDIS_MOUNT: MountInfo = MountInfo {
               old cookie is dead at once, but every request needs Redis.",
     credential: Credential {
         cookie: Some(CookieName::new("authlab_session")),
+        renewal_cookie: None,
         bearer: false,
         what: "a random session id",
     },
@@ -43,6 +44,7 @@ pub const MEMORY_MOUNT: MountInfo = MountInfo {
               logged out.",
     credential: Credential {
         cookie: Some(CookieName::new("authlab_memory")),
+        renewal_cookie: None,
         bearer: false,
         what: "a random session id",
     },

@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use authlab_core::StateHome;
+
 use super::format::{and_list, share};
 use super::Page;
 use crate::results::{MountFigures, Results};
@@ -124,10 +126,26 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
         Some(a) => writeln!(out, "- **{ask}** {a}."),
         None => writeln!(out, "- **{ask}** {not_run}"),
     };
+    // A refresh-token login is measured as it starts; that it grows with every refresh must be
+    // said where it is ranked, or the ranking reads as its steady state.
+    let grows = results.memory.as_ref().and_then(|m| {
+        let split = page.login.iter().find(|m| m.home == StateHome::Split)?;
+        let per_refresh = m
+            .rows
+            .iter()
+            .max_by_key(|r| r.users)?
+            .refresh_bytes_per_refresh?;
+        Some(format!(
+            " ({} at login; each refresh adds {per_refresh:.0} B until the spent token expires: \
+             see \"Memory\")",
+            split.slug.prefix()
+        ))
+    });
     line(
         out,
         "Least server memory per logged-in user:",
-        ranked(page, results, |f| f.server_bytes_per_user, "B"),
+        ranked(page, results, |f| f.server_bytes_per_user, "B")
+            .map(|ranking| ranking + grows.as_deref().unwrap_or_default()),
     )?;
     line(
         out,

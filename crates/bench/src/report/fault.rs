@@ -87,6 +87,20 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
             and_list(without_redis),
             if without_redis.len() == 1 { "es" } else { "" }
         )?;
+        for r in &fault.refreshes {
+            let status = |s: Option<u16>| s.map_or("no answer".to_owned(), |s| s.to_string());
+            writeln!(
+                out,
+                "/{} needs Redis only to refresh: halfway through the outage its token endpoint \
+                 answered {} in {:.1} ms, while its requests with a valid access token were \
+                 served (the rows above); the same refresh token, once Redis was back, was \
+                 answered {}.\n",
+                r.mount,
+                status(r.while_down),
+                r.while_down_ms,
+                status(r.after)
+            )?;
+        }
         writeln!(out, "![Error rate per phase](fault.svg)\n")?;
     }
     Ok(())

@@ -2,12 +2,19 @@
 
 use std::fmt::Write as _;
 
-use super::Page;
+use authlab_core::StateHome;
+
+use super::{format::float, Page};
 use crate::results::Results;
 
 pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std::fmt::Result {
     let redis = &page.redis;
     let process = &page.process;
+    let split = page
+        .login
+        .iter()
+        .find(|m| m.home == StateHome::Split)
+        .map(|m| m.slug.prefix());
     if let Some(m) = &results.memory {
         writeln!(
             out,
@@ -27,20 +34,74 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
              the same way through the server's `RedisDenylist`.\n",
             m.session_record_bytes
         )?;
-        writeln!(
-            out,
-            "| N | Redis bytes/user ({redis}) | in-process bytes/user ({process}) | in-process RSS growth/user | JWT | JWT denylist bytes/revoked token |\n|---|---|---|---|---|---|"
-        )?;
-        for r in &m.rows {
+        let measured_split = split
+            .as_ref()
+            .filter(|_| m.rows.iter().any(|r| r.refresh_bytes_per_login.is_some()));
+        if let Some(split) = measured_split {
             writeln!(
                 out,
-                "| {} | {:.0} | {:.0} | {:.0} | 0 | {:.0} |",
+                "{split}'s logins are written the same way through the server's `RefreshStore`: N \
+                 logins started (a family and its first refresh token each), then each refreshed \
+                 once.\n"
+            )?;
+        }
+        let (split_head, split_rule) = match measured_split {
+            Some(split) => (
+                format!(" {split} bytes/login | {split} bytes added per refresh |"),
+                "---|---|",
+            ),
+            None => (String::new(), ""),
+        };
+        writeln!(
+            out,
+            "| N | Redis bytes/user ({redis}) | in-process bytes/user ({process}) | in-process RSS growth/user | JWT | JWT denylist bytes/revoked token |{split_head}\n|---|---|---|---|---|---|{split_rule}"
+        )?;
+        for r in &m.rows {
+            let split_cells = match measured_split {
+                Some(_) => format!(
+                    " {} | {} |",
+                    float(r.refresh_bytes_per_login, 0),
+                    float(r.refresh_bytes_per_refresh, 0)
+                ),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "| {} | {:.0} | {:.0} | {:.0} | 0 | {:.0} |{split_cells}",
                 r.users,
                 r.redis_bytes_per_user,
                 r.in_process_bytes_per_user,
                 r.in_process_rss_bytes_per_user,
                 r.jwt_denylist_bytes_per_entry
             )?;
+        }
+        let largest = m.rows.iter().max_by_key(|r| r.users);
+        if let (Some(split), Some(r), Some((access, refresh))) =
+            (measured_split, largest, m.refresh_lifetimes)
+        {
+            if let (Some(login), Some(per_refresh)) =
+                (r.refresh_bytes_per_login, r.refresh_bytes_per_refresh)
+            {
+                // A spent token is kept until it would have expired, so a login that keeps
+                // refreshing holds every token it spent in the last refresh lifetime.
+                let refreshes = refresh / access.max(1);
+                writeln!(
+                    out,
+                    "\nA {split} login grows as it is used: every refresh keeps the token it spent \
+                     (so that its reuse can be detected and the whole login revoked) until that \
+                     token would have expired, `AUTHLAB_REFRESH_TTL` = {refresh} s after it was \
+                     issued. A user active all that time, refreshing every `AUTHLAB_ACCESS_TTL` = \
+                     {access} s, spends {refreshes} tokens in it: about {:.0} bytes \
+                     ({login:.0} + {refreshes} × {per_refresh:.0}, computed from the two measured \
+                     columns at N = {}), against {:.0} for a {redis} login. That is the price of \
+                     reuse detection with an opaque token, which cannot name its login: a token \
+                     that carried its family's id would let the family keep only its current \
+                     token's hash.\n",
+                    login + refreshes as f64 * per_refresh,
+                    r.users,
+                    r.redis_bytes_per_user
+                )?;
+            }
         }
         writeln!(
             out,

@@ -42,7 +42,8 @@ pub(crate) struct Page<'a> {
     pub redis: String,
     pub process: String,
     pub client: String,
-    /// The login mounts that never touch Redis.
+    /// The login mounts whose requests never touch Redis (a refresh-token mount's do only to
+    /// refresh, which the fault section says apart).
     pub without_redis: Vec<String>,
 }
 
@@ -57,7 +58,7 @@ impl<'a> Page<'a> {
         };
         let without_redis = login
             .iter()
-            .filter(|m| m.home != StateHome::Redis)
+            .filter(|m| !matches!(m.home, StateHome::Redis | StateHome::Split))
             .map(|m| m.slug.prefix())
             .collect();
         Page {
@@ -339,6 +340,85 @@ mod tests {
             "a question whose scenario did not run says so: {text}"
         );
         assert!(text.contains("| /local | 121 MiB |"), "{text}");
+    }
+
+    #[test]
+    fn a_refresh_token_login_is_ranked_as_it_starts_and_its_growth_and_refresh_cost_are_said() {
+        // Arrange: a login on /renewing costs 450 B, each refresh 220 B more, and its token
+        // endpoint was measured.
+        use crate::results::{
+            MemoryResults, MemoryRow, ThroughputResults, ThroughputRow, TokenEndpointRow,
+        };
+        const WITH_SPLIT: MountList =
+            MountList::new(&[&fixtures::IN_REDIS, &fixtures::SPLIT, &NONE]);
+        let config = config(WITH_SPLIT);
+        let mut results = Results::new(&config);
+        results.memory = Some(MemoryResults {
+            rows: vec![MemoryRow {
+                users: 1000,
+                redis_bytes_per_user: 250.0,
+                in_process_bytes_per_user: 127.0,
+                in_process_rss_bytes_per_user: 140.0,
+                jwt_denylist_bytes_per_entry: 90.0,
+                refresh_bytes_per_login: Some(450.0),
+                refresh_bytes_per_refresh: Some(220.0),
+            }],
+            session_record_bytes: 60,
+            key_breakdown: Vec::new(),
+            http_logins: 2,
+            http_redis_bytes_per_login: 260.0,
+            wire: Default::default(),
+            refresh_lifetimes: Some((300, 3000)),
+        });
+        results.mount("kept").server_bytes_per_user = Some(250.0);
+        results.mount("renewing").server_bytes_per_user = Some(450.0);
+        let baseline = ThroughputRow {
+            mount: "open".to_owned(),
+            cpu_server_us_per_request: 14.0,
+            ..ThroughputRow::default()
+        };
+        results.throughput = Some(ThroughputResults {
+            rows: vec![baseline],
+            token_endpoint: vec![TokenEndpointRow {
+                mount: "renewing".to_owned(),
+                rps: 16000.0,
+                rps_rounds: vec![15000.0, 17000.0],
+                errors: 0,
+                p50_us: 880,
+                p99_us: 3000,
+                cpu_server_us_per_request: 49.0,
+                cpu_redis_us_per_request: 22.5,
+                commands: [("eval", 100), ("get", 200)]
+                    .map(|(c, n)| (c.to_owned(), n))
+                    .into(),
+                refreshes_counted: 100,
+            }],
+            ..ThroughputResults::default()
+        });
+
+        // Act
+        let text = render(&results, config.mounts).expect("renders");
+
+        // Assert
+        assert!(
+            text.contains(
+                "/kept: 250 B, /renewing: 450 B (/renewing at login; each refresh adds 220 B"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 1000 | 250 | 127 | 140 | 0 | 90 | 450 | 220 |"),
+            "{text}"
+        );
+        // 3000 s / 300 s = 10 spent tokens: 450 + 10 × 220 = 2650 B.
+        assert!(
+            text.contains("spends 10 tokens in it: about 2650 bytes (450 + 10 × 220"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| /renewing | 16000 (15000–17000) | 880 | 3000 | 0 | 49.0 | +35.0 | 22.5 | `eval` × 1.00, `get` × 2.00 |"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -211,6 +211,74 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
                  timed the same way: {eddsa:.0} ns per token.\n"
             )?;
         }
+        token_endpoint(out, t, base_cpu)?;
     }
+    Ok(())
+}
+
+/// The token endpoint's own table: what a refresh costs beside what a request costs.
+fn token_endpoint(
+    out: &mut String,
+    t: &crate::results::ThroughputResults,
+    base_cpu: Option<f64>,
+) -> std::fmt::Result {
+    if t.token_endpoint.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "### The token endpoint: what a refresh costs\n")?;
+    writeln!(
+        out,
+        "`POST /{{b}}/api/token` with `grant_type=refresh_token` (RFC 6749 §6), in a closed loop of \
+         {} chains: each connection spends its refresh token and sends the one it gets back next, \
+         as a client renewing its login does (sending a spent one again would be reuse). Same \
+         server, pinning and rounds as the table above, measured after it. Each refresh checks and \
+         spends the old token (one Lua script), reads its login's family, stores the new token's \
+         SHA-256 and signs a new access token. A client refreshes once per access lifetime, so this \
+         cost is paid once per `AUTHLAB_ACCESS_TTL` per user, not per request.\n",
+        t.connections
+    )?;
+    writeln!(
+        out,
+        "| mount | refreshes/s, median (min–max) | p50 µs | p99 µs | errors | server CPU µs/refresh | above baseline | Redis CPU µs/refresh | Redis commands per refresh |\n|---|---|---|---|---|---|---|---|---|"
+    )?;
+    for r in &t.token_endpoint {
+        let range =
+            spread(&r.rps_rounds).map_or("—".to_owned(), |(lo, hi)| format!("{lo:.0}–{hi:.0}"));
+        let above = base_cpu.map_or("—".to_owned(), |b| {
+            format!("{:+.1}", r.cpu_server_us_per_request - b)
+        });
+        let per = r.refreshes_counted.max(1) as f64;
+        let commands = r
+            .commands
+            .iter()
+            .map(|(c, n)| format!("`{c}` × {:.2}", *n as f64 / per))
+            .collect::<Vec<_>>()
+            .join(", ");
+        writeln!(
+            out,
+            "| /{} | {:.0} ({range}) | {} | {} | {} | {:.1} | {above} | {:.1} | {} |",
+            r.mount,
+            r.rps,
+            r.p50_us,
+            r.p99_us,
+            r.errors,
+            r.cpu_server_us_per_request,
+            r.cpu_redis_us_per_request,
+            if commands.is_empty() {
+                "none".to_owned()
+            } else {
+                commands
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "\n`INFO commandstats` counts the commands a script runs as well as the script: the `get` \
+         and `set` inside the spending script are counted beside its `eval`, so a refresh is \
+         three round trips (the script on the token's key, a `GET` of the family, a `SET` of the \
+         new token). They cannot be one script: the token's key is not in its user's hash slot \
+         (an opaque token does not name its user), and a Redis Cluster script may touch one slot \
+         only.\n"
+    )?;
     Ok(())
 }

@@ -4,7 +4,9 @@
 //! Redis killed (SIGKILL), Redis started again. Per mount and phase: the error rate and latency.
 //! The Redis here keeps an append-only file, so the sessions are still there when it comes back
 //! and recovery can be measured as the first 200 from the mount whose logins live in Redis
-//! (`/session`) after Redis answers again.
+//! (`/session`) after Redis answers again. A mount whose login hands out a refresh token is
+//! also asked to refresh halfway through the outage, and again with the same token once Redis is
+//! back: its requests need no Redis, its refreshes do.
 
 use std::{
     collections::BTreeMap,
@@ -16,10 +18,10 @@ use authlab_procs::RedisOptions;
 
 use super::{start_redis, Context};
 use crate::{
-    client::login,
+    client::{log_in, login, post_refresh},
     load::{self, Sample, Target},
     progress,
-    results::{FaultCell, FaultPhase, FaultResults},
+    results::{FaultCell, FaultPhase, FaultRefresh, FaultResults},
     server, Results,
 };
 
@@ -82,6 +84,14 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
             credential,
         });
     }
+    // Beside the load, one login per token endpoint, refreshed only in and after the outage.
+    let mut refreshers = Vec::new();
+    for mount in mounts.iter().filter(|m| m.login) {
+        if let Some(token) = log_in(&context.http, &base, mount, 0).await?.refresh_token {
+            let url = format!("{base}{}", mount.slug.path("api/token"));
+            refreshers.push((mount.slug.as_str().to_owned(), url, token));
+        }
+    }
     // The AOF is flushed every second: let the logins reach the disk before the crash.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
 
@@ -97,12 +107,29 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     tokio::time::sleep(phase).await;
     let stopped_at = started.elapsed();
     redis.stop();
+    tokio::time::sleep(phase / 2).await;
+    let mut refreshes = Vec::new();
+    for (mount, url, token) in &refreshers {
+        let asked = Instant::now();
+        let answer = post_refresh(&context.http, url, token).await;
+        refreshes.push(FaultRefresh {
+            mount: mount.clone(),
+            while_down: answer.ok().map(|r| r.status().as_u16()),
+            while_down_ms: asked.elapsed().as_secs_f64() * 1e3,
+            after: None,
+        });
+    }
     tokio::time::sleep(phase.saturating_sub(started.elapsed() - stopped_at)).await;
     let restart_began = started.elapsed();
     tokio::task::block_in_place(|| redis.start_again())?;
     // `start_again` returns once Redis answers PING.
     let back_at = started.elapsed();
     let samples = load.await?;
+    // Redis has been back for a whole phase: the token the outage could not spend is still good.
+    for ((_, url, token), refresh) in refreshers.iter().zip(&mut refreshes) {
+        let answer = post_refresh(&context.http, url, token).await;
+        refresh.after = answer.ok().map(|r| r.status().as_u16());
+    }
     progress::say(format!(
         "  Redis down from {stopped_at:?} to {back_at:?} (restart took {:?})",
         back_at - restart_began
@@ -157,6 +184,7 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         phases,
         session_recovery_ms,
         session_statuses_while_down,
+        refreshes,
     });
     Ok(())
 }

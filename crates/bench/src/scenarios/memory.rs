@@ -12,7 +12,13 @@
 //! 4. cross-check the Redis figure with real HTTP logins against the real server.
 //!
 //! JWT keeps nothing on the server unless the denylist is on; its cost is measured the same way
-//! (N revoked token ids written through the server's `RedisDenylist`).
+//! (N revoked token ids written through the server's `RedisDenylist`). The refresh-token mount's
+//! logins too: N families started through the server's `RefreshStore`, then each refreshed once,
+//! since every refresh leaves its spent token behind (for reuse detection) until it expires.
+//!
+//! On the wire, beside each mount's credential header: what a browser sends instead (the cookies
+//! of the mount's path, the renewing one included), and a refresh at the token endpoint (its form
+//! body and the token response), measured on a real refresh.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +26,7 @@ use actix_session::storage::SessionStore;
 use actix_web::cookie::time::Duration as CookieDuration;
 use authlab_core::{Denylist, StateHome};
 use authlab_procs::RedisOptions;
+use authlab_refresh::{RefreshSettings, RefreshStore};
 use authlab_session::{
     denylist::RedisDenylist,
     record::LoginRecord,
@@ -29,7 +36,7 @@ use rand::{distr::Alphanumeric, Rng};
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login, login_many},
+    client::{log_in, login_many, refresh},
     procstat, progress,
     redis_probe::RedisProbe,
     results::{MemoryResults, MemoryRow, WireBytes},
@@ -63,6 +70,46 @@ async fn settled_used_memory(probe: &mut RedisProbe) -> anyhow::Result<u64> {
     probe.used_memory()
 }
 
+/// N logins started through the refresh-token store (bytes per login), then each refreshed
+/// once (bytes each refresh adds), as `used_memory` deltas over N.
+async fn refresh_families(
+    store: &RefreshStore,
+    n: usize,
+    probe: &mut RedisProbe,
+) -> anyhow::Result<(f64, f64)> {
+    probe.flushall()?;
+    let before = settled_used_memory(probe).await?;
+    let bar = progress::bar(n as u64, format!("{n} refresh-token logins into Redis"));
+    let mut issued = Vec::with_capacity(n);
+    for _ in 0..n {
+        issued.push(
+            store
+                .start(USER)
+                .await
+                .map_err(|err| anyhow::anyhow!("starting a refresh-token login failed: {err}"))?,
+        );
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let started = settled_used_memory(probe).await?;
+    let bar = progress::bar(n as u64, format!("{n} refreshes"));
+    for login in &issued {
+        store
+            .rotate(&login.token, Some(&login.family))
+            .await
+            .map_err(|err| anyhow::anyhow!("a refresh failed: {err}"))?
+            .map_err(|refusal| anyhow::anyhow!("a fresh refresh token was refused: {refusal:?}"))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let refreshed = settled_used_memory(probe).await?;
+    let per_n = |bytes: u64, from: u64| (bytes as f64 - from as f64) / n as f64;
+    Ok((per_n(started, before), per_n(refreshed, started)))
+}
+
+/// Every store-written login is this demo user's, like the captured session record's.
+const USER: &str = "alice";
+
 pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result<()> {
     let redis = start_redis(RedisOptions::default(), results)?;
     let mut probe = RedisProbe::connect(&redis.url())?;
@@ -82,19 +129,47 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     // 1. One real login per mount: the credential each sends, and the record /session leaves.
     let mut wire = BTreeMap::new();
     for mount in mounts.login() {
-        let credential = login(&context.http, &base, mount, 0).await?;
+        let logged_in = log_in(&context.http, &base, mount, 0).await?;
+        let credential = &logged_in.credential;
         let slug = mount.slug.as_str();
         // A browser sends a bearer mount's token in its cookie instead (the API login hands it
-        // out as a bearer token only): `cookie: <name>=<token>`.
+        // out as a bearer token only): `cookie: <name>=<token>`, and the renewing cookie beside
+        // it on every page of the mount.
         if let (Some(token), Some(cookie)) = (
             credential.value.strip_prefix("Bearer "),
             mount.credential.cookie,
         ) {
+            let mut pairs = vec![format!("{cookie}={token}")];
+            let mut header = "cookie".to_owned();
+            if let (Some(renewal), Some(refresh_token)) =
+                (mount.credential.renewal_cookie, &logged_in.refresh_token)
+            {
+                pairs.push(format!("{renewal}={refresh_token}"));
+                header = format!("cookie ({cookie} and {renewal})");
+            }
             wire.insert(
                 format!("{slug} (browser cookie)"),
                 WireBytes {
-                    header: "cookie".to_owned(),
-                    bytes: ("cookie: ".len() + cookie.as_str().len() + 1 + token.len()) as u64,
+                    header,
+                    bytes: ("cookie: ".len() + pairs.join("; ").len()) as u64,
+                },
+            );
+        }
+        if let Some(refresh_token) = &logged_in.refresh_token {
+            let url = format!("{base}{}", mount.slug.path("api/token"));
+            let refreshed = refresh(&context.http, &url, refresh_token).await?;
+            wire.insert(
+                format!("{slug} (refresh: request body)"),
+                WireBytes {
+                    header: "form: grant_type=refresh_token&refresh_token=…".to_owned(),
+                    bytes: refreshed.request_body_bytes as u64,
+                },
+            );
+            wire.insert(
+                format!("{slug} (refresh: response body)"),
+                WireBytes {
+                    header: "JSON: access_token, token_type, expires_in, refresh_token".to_owned(),
+                    bytes: refreshed.response_body_bytes as u64,
                 },
             );
         }
@@ -156,8 +231,22 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
     );
     let link = RedisLink::new(&redis.url(), std::time::Duration::from_secs(5))?;
     let redis_store = RedisStore::new(link.clone());
-    let denylist = RedisDenylist::new(link);
-    let jwt_ttl = authlab_web::Settings::defaults().jwt_ttl;
+    let denylist = RedisDenylist::new(link.clone());
+    let defaults = authlab_web::Settings::defaults();
+    let jwt_ttl = defaults.jwt_ttl;
+    // The server's defaults, as `authlab serve` builds them.
+    let refresh_store = mounts.home(StateHome::Split).map(|_| {
+        RefreshStore::new(
+            link,
+            &RefreshSettings {
+                access_ttl: std::time::Duration::from_secs(defaults.access_ttl),
+                refresh_ttl: std::time::Duration::from_secs(defaults.refresh_ttl),
+                reuse_grace: std::time::Duration::from_secs(defaults.refresh_reuse_grace),
+                absolute: std::time::Duration::from_secs(defaults.session_absolute_ttl),
+                cookie_secure: false,
+            },
+        )
+    });
     let mut rows = Vec::new();
     for &n in &context.sizes.memory_users {
         probe.flushall()?;
@@ -211,12 +300,22 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         bar.finish_and_clear();
         let denylist_delta = settled_used_memory(&mut probe).await? as f64 - before as f64;
 
+        let (refresh_bytes_per_login, refresh_bytes_per_refresh) = match &refresh_store {
+            Some(store) => {
+                let (login, refresh) = refresh_families(store, n, &mut probe).await?;
+                (Some(login), Some(refresh))
+            }
+            None => (None, None),
+        };
+
         let row = MemoryRow {
             users: n,
             redis_bytes_per_user: redis_delta / n as f64,
             in_process_bytes_per_user: stats.approximate_bytes as f64 / n as f64,
             in_process_rss_bytes_per_user: rss_delta / n as f64,
             jwt_denylist_bytes_per_entry: denylist_delta / n as f64,
+            refresh_bytes_per_login,
+            refresh_bytes_per_refresh,
         };
         progress::say(format!("  {row:?}"));
         rows.push(row);
@@ -236,8 +335,9 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
                 StateHome::Redis => Some(largest.redis_bytes_per_user),
                 StateHome::Process => Some(largest.in_process_bytes_per_user),
                 StateHome::Client | StateHome::Nowhere => Some(0.0),
-                // Its families are not written by this scenario: not measured, not guessed.
-                StateHome::Split => None,
+                // A login just made: its family and one refresh token. Each refresh adds to it
+                // (the report says how much, and for how long).
+                StateHome::Split => largest.refresh_bytes_per_login,
             };
             results.mount(mount.slug.as_str()).server_bytes_per_user = bytes;
         }
@@ -254,6 +354,9 @@ pub async fn run(context: &Context<'_>, results: &mut Results) -> anyhow::Result
         http_logins: n_http,
         http_redis_bytes_per_login: http_per_login,
         wire,
+        refresh_lifetimes: refresh_store
+            .is_some()
+            .then_some((defaults.access_ttl, defaults.refresh_ttl)),
     });
     Ok(())
 }

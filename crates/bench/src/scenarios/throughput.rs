@@ -8,6 +8,9 @@
 //!    `INFO commandstats` before and after M sequential requests (and the same for the mount whose
 //!    logins live on the client, `/jwt`, which should cost none).
 //! 4. HS256 (and EdDSA) verification as the server does it, timed in-process over many tokens.
+//! 5. The token endpoint of each mount whose login hands out a refresh token
+//!    (`POST /{b}/api/token`): a closed loop of refresh chains, each connection spending its
+//!    refresh token and going on with the one it gets back; CPU and Redis commands per refresh.
 //!
 //! Beside the mounts, in the same interleaved rounds, the variants a reader compares them with
 //! ([`Variant`]): the token mount with its denylist on, the token mount under EdDSA, and the
@@ -24,13 +27,13 @@ use authlab_procs::{AppCommand, RedisOptions};
 
 use super::{start_redis, Context};
 use crate::{
-    client::{login, me},
+    client::{log_in, login, me, refresh},
     load::{self, Target},
     pinning::Pinning,
     procstat::{self, CpuMeter},
     progress,
     redis_probe::{calls_between, RedisProbe},
-    results::{ThroughputResults, ThroughputRow, Variant},
+    results::{ThroughputResults, ThroughputRow, TokenEndpointRow, Variant},
     server, Results,
 };
 
@@ -577,6 +580,8 @@ async fn measure(
     }
     let (hs256_verify_ns, hs256_bare_verify_ns) = (server_best, bare_best);
 
+    let token_endpoint = token_endpoints(context, &base, app_pid, redis_pid, probe).await?;
+
     for row in rows.iter().filter(|r| r.variant.is_none()) {
         let figures = results.mount(&row.mount);
         figures.rps = Some(row.rps);
@@ -611,6 +616,92 @@ async fn measure(
         hs256_sign_ns: sign_best,
         eddsa_verify_ns: Some(eddsa_best),
         verify_iterations: sizes.verify_iterations,
+        token_endpoint,
     });
     Ok(())
+}
+
+/// 5. Refreshes at each token endpoint: one login per connection, each the start of a chain.
+async fn token_endpoints(
+    context: &Context<'_>,
+    base: &str,
+    app_pid: u32,
+    redis_pid: u32,
+    probe: &mut RedisProbe,
+) -> anyhow::Result<Vec<TokenEndpointRow>> {
+    let sizes = &context.sizes;
+    let own_pid = std::process::id();
+    let mut rows = Vec::new();
+    for mount in context.config.mounts.login() {
+        if log_in(&context.http, base, mount, 1)
+            .await?
+            .refresh_token
+            .is_none()
+        {
+            continue;
+        }
+        let url = format!("{base}{}", mount.slug.path("api/token"));
+        let mut chains = Vec::with_capacity(sizes.connections);
+        for i in 0..sizes.connections {
+            let token = log_in(&context.http, base, mount, i).await?.refresh_token;
+            chains.push(token.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "a login on {} handed out no refresh token",
+                    mount.slug.prefix()
+                )
+            })?);
+        }
+        let (_, warm) =
+            load::refresh_loop(&context.http, &url, chains, sizes.closed_loop / 10).await;
+        chains = warm;
+        let rounds = sizes.rounds.max(1);
+        let per_round = sizes.closed_loop / u32::try_from(rounds).unwrap_or(1);
+        let mut totals = ClosedTotals::default();
+        let bar = progress::bar(
+            rounds as u64,
+            format!("refreshes at {}", mount.slug.path("api/token")),
+        );
+        for _ in 0..rounds {
+            let meter = CpuMeter::start(&[app_pid, redis_pid, own_pid])?;
+            let (run, alive) = load::refresh_loop(&context.http, &url, chains, per_round).await;
+            chains = alive;
+            totals.add(&run, &meter.seconds()?);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        anyhow::ensure!(
+            totals.ok > 0,
+            "no refresh at {} succeeded",
+            mount.slug.path("api/token")
+        );
+        progress::say(format!(
+            "  {} token endpoint: {:.0} refreshes/s, {} errors",
+            mount.slug.prefix(),
+            totals.median_rps(),
+            totals.errors
+        ));
+        // Redis commands per refresh, one chain, one refresh after another.
+        let mut token = log_in(&context.http, base, mount, 0)
+            .await?
+            .refresh_token
+            .ok_or_else(|| anyhow::anyhow!("the login handed out no refresh token"))?;
+        let before = probe.command_calls()?;
+        for _ in 0..sizes.round_trip_requests {
+            token = refresh(&context.http, &url, &token).await?.refresh_token;
+        }
+        let commands = calls_between(&before, &probe.command_calls()?);
+        rows.push(TokenEndpointRow {
+            mount: mount.slug.as_str().to_owned(),
+            rps: totals.median_rps(),
+            rps_rounds: totals.round_rps.clone(),
+            errors: totals.errors,
+            p50_us: totals.latency.value_at_quantile(0.5),
+            p99_us: totals.latency.value_at_quantile(0.99),
+            cpu_server_us_per_request: totals.server_cpu * 1e6 / totals.ok as f64,
+            cpu_redis_us_per_request: totals.redis_cpu * 1e6 / totals.ok as f64,
+            commands,
+            refreshes_counted: sizes.round_trip_requests,
+        });
+    }
+    Ok(rows)
 }
