@@ -215,24 +215,17 @@ async fn logout_window(context: &Context<'_>, results: &mut Results) -> anyhow::
     .await?;
     let base = app.base_url();
     let give_up = Duration::from_secs(LOGOUT_JWT_TTL.max(LOGOUT_ACCESS_TTL)) + LOGOUT_SLACK;
-    for mount in context.config.mounts.login() {
-        let credential = login(&context.http, &base, mount, 0).await?;
-        let status = logout(&context.http, &base, mount, &credential).await?;
-        anyhow::ensure!(
-            status.is_success(),
-            "logout on {} answered {status}",
-            mount.slug.prefix()
-        );
-        let logged_out = std::time::Instant::now();
-        let mut works_for = None;
-        while logged_out.elapsed() < give_up {
-            if me(&context.http, &base, mount, Some(&credential)).await? != reqwest::StatusCode::OK
-            {
-                works_for = Some(logged_out.elapsed().as_secs_f64());
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    // Every mount at once: each waits out its own lifetime, and waiting them out one after the
+    // other would cost the sum of the lifetimes instead of the longest.
+    let windows = futures_util::future::try_join_all(
+        context
+            .config
+            .mounts
+            .login()
+            .map(|mount| works_after_logout(&context.http, &base, mount, give_up)),
+    )
+    .await?;
+    for (mount, works_for) in context.config.mounts.login().zip(windows) {
         progress::say(format!(
             "  logout: {} kept working for {works_for:?} s",
             mount.slug.prefix()
@@ -244,4 +237,29 @@ async fn logout_window(context: &Context<'_>, results: &mut Results) -> anyhow::
          sessions' defaults; polled every 100 ms, giving up after {} s",
         give_up.as_secs()
     ))
+}
+
+/// One mount's logout window: seconds from the logout to the first refusal of the same
+/// credential, `None` if it still worked after `give_up`.
+async fn works_after_logout(
+    http: &reqwest::Client,
+    base: &str,
+    mount: &MountInfo,
+    give_up: Duration,
+) -> anyhow::Result<Option<f64>> {
+    let credential = login(http, base, mount, 0).await?;
+    let status = logout(http, base, mount, &credential).await?;
+    anyhow::ensure!(
+        status.is_success(),
+        "logout on {} answered {status}",
+        mount.slug.prefix()
+    );
+    let logged_out = std::time::Instant::now();
+    while logged_out.elapsed() < give_up {
+        if me(http, base, mount, Some(&credential)).await? != reqwest::StatusCode::OK {
+            return Ok(Some(logged_out.elapsed().as_secs_f64()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(None)
 }
