@@ -181,7 +181,7 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
                     "the server's `TokenCodec::verify` (its own HS256 path over `hmac`, `base64` and \
                      `serde_json`, differentially fuzzed against the strict `jsonwebtoken` \
                      configuration) of its nine-claim token, {} tokens timed in the bench process \
-                     (fastest of 10 rounds), beside `jsonwebtoken::decode` of the same token in the \
+                     (fastest of 10 rounds; pinned runs time it on the server's core), beside `jsonwebtoken::decode` of the same token in the \
                      same rounds; signing took {:.2} µs.{}",
                     t.verify_iterations,
                     t.hs256_sign_ns / 1000.0,

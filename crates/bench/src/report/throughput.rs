@@ -199,7 +199,7 @@ pub(super) fn write(out: &mut String, results: &Results, page: &Page<'_>) -> std
         writeln!(
             out,
             "HS256 verification, keys built once, timed in the bench process over {} tokens (10 rounds \
-             alternating them, the fastest round kept): {:.0} ns per token for the bare `jsonwebtoken::decode`, {:.0} ns for the server's `TokenCodec::verify` \
+             alternating them, the fastest round kept; when pinned, on the server's core, idle by then): {:.0} ns per token for the bare `jsonwebtoken::decode`, {:.0} ns for the server's `TokenCodec::verify` \
              with its stricter checks, {:.0} ns to sign the same claims. The criterion micro-benchmarks \
              (`cargo bench -p authlab-benches`) break this down per algorithm (HS256, EdDSA, ES256, RS256).\n",
             t.verify_iterations, t.hs256_bare_verify_ns, t.hs256_verify_ns, t.hs256_sign_ns
