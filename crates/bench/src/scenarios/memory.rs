@@ -22,8 +22,6 @@
 
 use std::collections::BTreeMap;
 
-use futures_util::{StreamExt as _, TryStreamExt as _};
-
 use actix_session::storage::SessionStore;
 use actix_web::cookie::time::Duration as CookieDuration;
 use authlab_core::{Denylist, StateHome};
@@ -34,6 +32,7 @@ use authlab_session::{
     record::LoginRecord,
     store::{InProcessStore, RedisLink, RedisStore, REDIS_KEY_PREFIX},
 };
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use rand::{distr::Alphanumeric, Rng};
 
 use super::{start_redis, Context};

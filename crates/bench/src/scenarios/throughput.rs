@@ -642,16 +642,13 @@ async fn token_endpoints(
     let own_pid = std::process::id();
     let mut rows = Vec::new();
     for mount in context.config.mounts.login() {
-        if log_in(&context.http, base, mount, 1)
-            .await?
-            .refresh_token
-            .is_none()
-        {
+        // The first login says whether the mount hands out refresh tokens at all.
+        let Some(first) = log_in(&context.http, base, mount, 0).await?.refresh_token else {
             continue;
-        }
+        };
         let url = format!("{base}{}", mount.slug.path("api/token"));
-        let mut chains = Vec::with_capacity(sizes.connections);
-        for i in 0..sizes.connections {
+        let mut chains = vec![first];
+        for i in 1..sizes.connections {
             let token = log_in(&context.http, base, mount, i).await?.refresh_token;
             chains.push(token.ok_or_else(|| {
                 anyhow::anyhow!(
@@ -689,11 +686,10 @@ async fn token_endpoints(
             totals.median_rps(),
             totals.errors
         ));
-        // Redis commands per refresh, one chain, one refresh after another.
-        let mut token = log_in(&context.http, base, mount, 0)
-            .await?
-            .refresh_token
-            .ok_or_else(|| anyhow::anyhow!("the login handed out no refresh token"))?;
+        // Redis commands per refresh: one of the chains still alive, one refresh after another.
+        let mut token = chains
+            .pop()
+            .ok_or_else(|| anyhow::anyhow!("every refresh chain at {url} ended"))?;
         let before = probe.command_calls()?;
         for _ in 0..sizes.round_trip_requests {
             token = refresh(&context.http, &url, &token).await?.refresh_token;
