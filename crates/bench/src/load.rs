@@ -60,6 +60,22 @@ pub struct ClosedLoop {
 }
 
 impl ClosedLoop {
+    fn empty() -> Self {
+        ClosedLoop {
+            ok: 0,
+            errors: 0,
+            elapsed: Duration::ZERO,
+            latency: new_histogram(),
+        }
+    }
+
+    /// One connection's tally, added to the run's.
+    fn add(&mut self, ok: u64, errors: u64, latency: &Histogram<u64>) {
+        self.ok += ok;
+        self.errors += errors;
+        let _ = self.latency.add(latency);
+    }
+
     pub fn rps(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
@@ -94,17 +110,10 @@ pub async fn closed_loop(
             (ok, errors, latency)
         });
     }
-    let mut total = ClosedLoop {
-        ok: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latency: new_histogram(),
-    };
+    let mut total = ClosedLoop::empty();
     while let Some(done) = tasks.join_next().await {
         if let Ok((ok, errors, latency)) = done {
-            total.ok += ok;
-            total.errors += errors;
-            let _ = total.latency.add(latency);
+            total.add(ok, errors, &latency);
         }
     }
     total.elapsed = started.elapsed();
@@ -146,18 +155,11 @@ pub async fn refresh_loop(
             (ok, errors, latency, Some(token))
         });
     }
-    let mut total = ClosedLoop {
-        ok: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latency: new_histogram(),
-    };
+    let mut total = ClosedLoop::empty();
     let mut alive = Vec::new();
     while let Some(done) = tasks.join_next().await {
         if let Ok((ok, errors, latency, token)) = done {
-            total.ok += ok;
-            total.errors += errors;
-            let _ = total.latency.add(latency);
+            total.add(ok, errors, &latency);
             alive.extend(token);
         }
     }

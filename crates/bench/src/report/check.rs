@@ -120,15 +120,26 @@ pub fn targets(results: &Results, config: &BenchConfig) -> Vec<TargetCheck> {
         if home == StateHome::Redis {
             let target = format!("{mount}: Redis CPU per request ≤ 4 µs");
             checks.push(match row(Some(info)) {
-                Some(r) => check(
-                    &target,
-                    format!("{:.1} µs", r.cpu_redis_us_per_request),
-                    Some(r.cpu_redis_us_per_request <= 4.0),
-                    format!(
-                        "the redis-server process's utime + stime over {mount}'s closed loop / requests \
-                         (one MGET each); {how}."
-                    ),
-                ),
+                Some(r) => {
+                    let met = r.cpu_redis_us_per_request <= 4.0;
+                    check(
+                        &target,
+                        format!("{:.1} µs", r.cpu_redis_us_per_request),
+                        Some(met),
+                        format!(
+                            "the redis-server process's utime + stime over {mount}'s closed loop / \
+                             requests (one MGET each); {how}.{}",
+                            if met {
+                                ""
+                            } else {
+                                " Missed: a request already costs Redis a single read command \
+                                 (the least a lookup can; no write, no EXPIRE), so what is left is \
+                                 redis-server's own work per command and per socket read and write; \
+                                 redis-server itself was not profiled."
+                            }
+                        ),
+                    )
+                }
                 None => check(&target, "—".into(), None, "throughput scenario not run".into()),
             });
         }
